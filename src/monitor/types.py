@@ -1,0 +1,151 @@
+"""Value types that flow between the pipeline's stages.
+
+Each stage takes one of these and returns the next; all are immutable so a
+stage cannot change what another one sees:
+
+    FeedConfig ──fetch──▶ FetchedResponse ──feeds──▶ ParsedFeed(FeedEntry…)
+    FeedEntry ──fetch page──▶ FetchedResponse ──extract──▶ Article
+    text ──dedup──▶ DuplicateVerdict        text ──relevance──▶ Relevance
+    all of it ──store──▶ StoredItem
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+TextSource = Literal["page", "feed"]
+DuplicateKind = Literal["seed", "item"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One feed as the configuration lists it."""
+
+    url: str
+    name: str
+    interval_s: float | None = None
+    language: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CachingInfo:
+    """Validators of a feed's last good response, sent back as a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedResponse:
+    """What the fetch stage got: the final URL after redirects, status, headers, body.
+
+    ``headers`` has lower-cased names. A ``304`` has an empty body.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed_s: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def caching_info(self) -> CachingInfo:
+        return CachingInfo(
+            etag=self.headers.get("etag"), last_modified=self.headers.get("last-modified")
+        )
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One entry of a feed, reduced to what the pipeline uses.
+
+    ``content_text`` is the entry's own full content or summary as plain text
+    (the fallback when the page cannot be used); ``link`` is absolute.
+    """
+
+    entry_id: str | None
+    link: str | None
+    title: str
+    content_text: str
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed. ``warning`` says what feedparser tolerated (ill-formed XML…)."""
+
+    title: str
+    entries: tuple[FeedEntry, ...]
+    ttl_s: float | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What extraction got from an article page."""
+
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    language: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRef:
+    """What a duplicate duplicates."""
+
+    kind: DuplicateKind
+    id: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateVerdict:
+    """The dedup stage's decision for one text.
+
+    ``duplicate_of`` is None for a new text. ``story_id`` names an existing
+    story the text belongs to (looser than duplicate), or None to start one.
+    ``reason`` is a short human explanation (``"exact copy"``, ``"too short to tell"``…).
+    """
+
+    duplicate_of: DuplicateRef | None
+    story_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence behind a relevance score."""
+
+    term: str
+    tag: str
+    count: int
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """The relevance stage's decision for one text; ``closest_seed`` is a seed id or None."""
+
+    score: float
+    relevant: bool
+    tags: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    closest_seed: str | None = None
+    closest_seed_similarity: float = 0.0
+    extra: Mapping[str, object] = field(default_factory=dict)
