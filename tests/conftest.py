@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from httpd import FixtureServer
 
 REPO = Path(__file__).resolve().parents[1]

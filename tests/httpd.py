@@ -121,7 +121,9 @@ class FixtureServer:
         return bool(route.last_modified and ims and ims == route.last_modified)
 
     @staticmethod
-    def _send(req: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _send(
+        req: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes
+    ) -> None:
         req.send_response(status)
         for name, value in headers.items():
             req.send_header(name, value)

@@ -76,6 +76,8 @@ class FetchSettings(Section):
     per_host_delay_s: float = Field(default=0.5, ge=0)
     max_redirects: int = Field(default=5, ge=0)
     respect_robots: bool = True
+    # How long a site's robots.txt is trusted before it is fetched again.
+    robots_ttl_s: float = Field(default=24 * 3600.0, gt=0)
 
 
 class ScheduleSettings(Section):

@@ -149,3 +149,90 @@ class Relevance:
     closest_seed: str | None = None
     closest_seed_similarity: float = 0.0
     extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """A fully processed entry, ready to be stored in one transaction."""
+
+    id: str
+    feed_id: int | None
+    url: str
+    canonical_url: str
+    entry_id: str | None
+    title: str
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    fetched_at: datetime
+    language: str | None
+    text: str
+    text_source: TextSource
+    content_hash: str
+    relevance: Relevance
+    lexicon_version: str | None
+    duplicate_of: DuplicateRef | None
+    duplicate_reason: str
+    story_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item as read back from the store (the item record of SPEC section 4)."""
+
+    seq: int
+    id: str
+    url: str
+    canonical_url: str
+    title: str
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    fetched_at: datetime
+    stored_at: datetime
+    language: str | None
+    text: str
+    text_source: TextSource
+    source_name: str | None
+    source_feed_url: str | None
+    content_hash: str
+    relevance: Relevance
+    duplicate_of: DuplicateRef | None
+    story_id: str
+
+
+FeedStateName = Literal["new", "ok", "not-modified", "error", "failing"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed's row: its configuration and what happened the last times it was polled."""
+
+    id: int
+    url: str
+    name: str
+    language: str | None
+    enabled: bool
+    interval_s: float | None
+    current_interval_s: float | None
+    caching: CachingInfo
+    next_fetch_at: datetime
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_new_item_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    state: FeedStateName
+    items_stored: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What one poll of a feed changes on its row (decided by monitor.schedule)."""
+
+    state: FeedStateName
+    fetched_at: datetime
+    next_fetch_at: datetime
+    current_interval_s: float
+    caching: CachingInfo | None  # None: keep the stored validators
+    error: str | None = None
+    consecutive_failures: int = 0
+    new_items: int = 0

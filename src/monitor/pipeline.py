@@ -1,0 +1,363 @@
+"""The orchestrator: the one place that orders the stages. It decides nothing itself.
+
+    store.claim_due_feeds
+      | fetch.fetch_feed (conditional GET)         -> 304: done
+      | feeds.parse_feed (thread)                  -> entries
+      | store.known_entries                        -> unseen entries
+      | fetch.fetch_page | extract (process pool)  -> article, or the entry's own text
+      | dedup.check | relevance.score              -> verdict, score
+      | store.add_item (one transaction)
+      | schedule.next_outcome | store.record_feed_outcome (validators saved last)
+
+A feed's new ETag/Last-Modified is saved only after every entry of that
+response is stored, so a crash in between re-reads the feed instead of
+losing entries behind a 304.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from monitor.dedup import DuplicateDetector
+from monitor.exceptions import ExtractError, FeedParseError, FetchError
+from monitor.extract import ExtractionPool, detect_language
+from monitor.feeds import parse_feed
+from monitor.fetch import Fetcher
+from monitor.relevance import RelevanceScorer
+from monitor.schedule import PollResult, cache_lifetime_s, next_outcome
+from monitor.settings import Settings
+from monitor.store import Store
+from monitor.types import Article, FeedEntry, FeedState, NewItem, ParsedFeed, TextSource
+from monitor.urls import canonical_url
+
+log = logging.getLogger("monitor.pipeline")
+Clock = Callable[[], datetime]
+EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry"]
+FEED_LEASE = timedelta(minutes=30)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def item_id_for(canonical: str) -> str:
+    """Stable item id: the same article gets the same id in every database."""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class PollSummary:
+    """Counts of one pass, printed by ``monitor poll`` and logged by the daemon."""
+
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    entries_new: int = 0
+    entries_duplicate: int = 0
+    entries_failed: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, outcome: EntryOutcome) -> None:
+        if outcome == "new":
+            self.entries_new += 1
+        elif outcome == "duplicate":
+            self.entries_duplicate += 1
+        elif outcome in ("failed", "retry"):
+            self.entries_failed += 1
+
+    def timed(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def line(self) -> str:
+        return (
+            f"feeds: {self.feeds_ok} ok, {self.feeds_not_modified} not modified, "
+            f"{self.feeds_failed} failed; entries: {self.entries_new} new, "
+            f"{self.entries_duplicate} duplicate, {self.entries_failed} failed"
+        )
+
+
+@dataclass
+class _FeedRun:
+    """Per-feed bookkeeping of one pass."""
+
+    feed: FeedState
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    retry: int = 0
+
+
+class Pipeline:
+    """Wires the stages for one database; one instance serves many passes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        scorer: RelevanceScorer,
+        lexicon_version: str,
+        extraction: ExtractionPool,
+        clock: Clock = utcnow,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.scorer = scorer
+        self.lexicon_version = lexicon_version
+        self.extraction = extraction
+        self.detector = DuplicateDetector(settings.dedup, store.fingerprint_index)
+        self.clock = clock
+        self.stop = stop or threading.Event()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._rng = random.Random()
+
+    # -- a pass -----------------------------------------------------------------
+
+    def poll(self, *, all_feeds: bool) -> PollSummary:
+        """One pass over the due feeds (or all enabled ones), blocking until done."""
+        return asyncio.run(self.poll_async(all_feeds=all_feeds))
+
+    async def poll_async(self, *, all_feeds: bool) -> PollSummary:
+        summary = PollSummary()
+        now = self.clock()
+        feeds = self.store.claim_due_feeds(now, self.owner, FEED_LEASE, all_enabled=all_feeds)
+        if not feeds:
+            return summary
+        sink_lock = asyncio.Lock()
+        in_flight: set[str] = set()
+        async with Fetcher(self.settings.fetch) as fetcher:
+            runs = await asyncio.gather(
+                *(self._poll_feed(fetcher, feed, summary, sink_lock, in_flight) for feed in feeds)
+            )
+        self._record_outcomes(list(runs), summary)
+        return summary
+
+    async def _poll_feed(
+        self,
+        fetcher: Fetcher,
+        feed: FeedState,
+        summary: PollSummary,
+        sink_lock: asyncio.Lock,
+        in_flight: set[str],
+    ) -> tuple[_FeedRun, PollResult]:
+        run = _FeedRun(feed)
+        started = time.perf_counter()
+        try:
+            t0 = time.perf_counter()
+            response = await fetcher.fetch_feed(feed.url, feed.caching)
+            summary.timed("fetch_feed", time.perf_counter() - t0)
+            if response.not_modified:
+                return run, PollResult(ok=True, not_modified=True, caching=None)
+            t0 = time.perf_counter()
+            parsed = await asyncio.to_thread(
+                parse_feed, response.body, response.headers, response.final_url
+            )
+            summary.timed("parse_feed", time.perf_counter() - t0)
+        except (FetchError, FeedParseError) as exc:
+            temporary = isinstance(exc, FetchError) and exc.temporary
+            retry_after = exc.retry_after_s if isinstance(exc, FetchError) else None
+            return run, PollResult(
+                ok=False, error=str(exc), temporary=temporary, retry_after_s=retry_after
+            )
+        await self._process_entries(fetcher, run, parsed, summary, sink_lock, in_flight)
+        lifetime = cache_lifetime_s(response.headers, self.clock())
+        min_delay = max(parsed.ttl_s or 0.0, lifetime or 0.0) or None
+        log.info(
+            "feed polled",
+            extra={
+                "feed": feed.name,
+                "entries": len(parsed.entries),
+                "new": run.new,
+                "duplicate": run.duplicate,
+                "failed": run.failed + run.retry,
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+        # Keep the old validators while an entry waits for a retry: the next
+        # poll must see the full feed again, not a 304.
+        caching = response.caching_info if run.retry == 0 else None
+        return run, PollResult(ok=True, new_items=run.new, caching=caching, min_delay_s=min_delay)
+
+    def _record_outcomes(
+        self, runs: list[tuple[_FeedRun, PollResult]], summary: PollSummary
+    ) -> None:
+        failed = [r for r in runs if not r[1].ok]
+        # Everything failed for a temporary reason at once: the network, not the feeds.
+        network_down = (
+            len(runs) > 1 and len(failed) == len(runs) and all(r.temporary for _, r in failed)
+        )
+        now = self.clock()
+        for run, result in runs:
+            outcome = next_outcome(
+                run.feed,
+                result,
+                now,
+                self.settings.schedule,
+                rng=self._rng,
+                penalise=not network_down,
+            )
+            self.store.record_feed_outcome(run.feed.id, outcome)
+            if not result.ok:
+                summary.feeds_failed += 1
+                summary.errors.append(f"{run.feed.name}: {result.error}")
+                log.warning("feed failed: %s: %s", run.feed.name, result.error)
+            elif result.not_modified:
+                summary.feeds_not_modified += 1
+            else:
+                summary.feeds_ok += 1
+
+    # -- entries ----------------------------------------------------------------
+
+    async def _process_entries(
+        self,
+        fetcher: Fetcher,
+        run: _FeedRun,
+        parsed: ParsedFeed,
+        summary: PollSummary,
+        sink_lock: asyncio.Lock,
+        in_flight: set[str],
+    ) -> None:
+        candidates = self._unseen(run.feed, parsed.entries)
+        tasks = [
+            self._process_entry(fetcher, run.feed, entry, canonical, summary, sink_lock, in_flight)
+            for canonical, entry in candidates
+        ]
+        for outcome in await asyncio.gather(*tasks):
+            summary.count(outcome)
+            if outcome == "new":
+                run.new += 1
+            elif outcome == "duplicate":
+                run.duplicate += 1
+            elif outcome == "failed":
+                run.failed += 1
+            elif outcome == "retry":
+                run.retry += 1
+
+    def _unseen(
+        self, feed: FeedState, entries: tuple[FeedEntry, ...]
+    ) -> list[tuple[str, FeedEntry]]:
+        """Entries not stored yet, by canonical URL and by this feed's entry id."""
+        keyed: dict[str, FeedEntry] = {}
+        for entry in entries:
+            link = entry.link or ""
+            try:
+                canonical = canonical_url(link)
+            except ValueError:
+                continue  # no usable link: nothing to fetch or identify it by
+            keyed.setdefault(canonical, entry)
+        ids = [e.entry_id for e in keyed.values() if e.entry_id]
+        known_urls, known_ids = self.store.known_entries(feed.id, keyed.keys(), ids)
+        return [
+            (c, e)
+            for c, e in keyed.items()
+            if c not in known_urls and not (e.entry_id and e.entry_id in known_ids)
+        ]
+
+    async def _process_entry(
+        self,
+        fetcher: Fetcher,
+        feed: FeedState,
+        entry: FeedEntry,
+        canonical: str,
+        summary: PollSummary,
+        sink_lock: asyncio.Lock,
+        in_flight: set[str],
+    ) -> EntryOutcome:
+        if self.stop.is_set() or canonical in in_flight:
+            return "known"  # stopping, or another feed of this pass has the same article
+        in_flight.add(canonical)
+        article, source, retry = await self._article(fetcher, entry, canonical, summary)
+        if article is None:
+            return "retry" if retry else "failed"
+        fetched_at = self.clock()
+        async with sink_lock:
+            t0 = time.perf_counter()
+            outcome = await asyncio.to_thread(
+                self._store_entry, feed, entry, canonical, article, source, fetched_at
+            )
+            summary.timed("dedup_score_store", time.perf_counter() - t0)
+        return outcome
+
+    async def _article(
+        self, fetcher: Fetcher, entry: FeedEntry, canonical: str, summary: PollSummary
+    ) -> tuple[Article | None, TextSource, bool]:
+        """The page's article, else the entry's own text; (None, _, retry?) if neither."""
+        temporary = False
+        try:
+            t0 = time.perf_counter()
+            page = await fetcher.fetch_page(entry.link or canonical)
+            summary.timed("fetch_page", time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            article = await self.extraction.extract(page.body, page.final_url)
+            summary.timed("extract", time.perf_counter() - t0)
+            return article, "page", False
+        except FetchError as exc:
+            temporary = exc.temporary
+            log.info("page not used, keeping the feed's text: %s", exc)
+        except ExtractError as exc:
+            log.info("page not used, keeping the feed's text: %s: %s", entry.link, exc)
+        text = entry.content_text.strip()
+        if not text and (temporary or not entry.title):
+            return None, "feed", temporary
+        article = Article(
+            title=entry.title,
+            authors=entry.authors,
+            published_at=entry.published_at,
+            language=None,
+            text=text or entry.title,
+        )
+        return article, "feed", False
+
+    def _store_entry(
+        self,
+        feed: FeedState,
+        entry: FeedEntry,
+        canonical: str,
+        article: Article,
+        source: TextSource,
+        fetched_at: datetime,
+    ) -> EntryOutcome:
+        """Dedup, score and store one entry (runs serialised: check and insert together)."""
+        text = article.text
+        title = article.title or entry.title
+        fingerprint = self.detector.fingerprint(text)
+        published = article.published_at or entry.published_at
+        verdict = self.detector.check(text, fingerprint, published_at=published)
+        relevance = self.scorer.score(title, text, article.language)
+        item_id = item_id_for(canonical)
+        item = NewItem(
+            id=item_id,
+            feed_id=feed.id,
+            url=entry.link or canonical,
+            canonical_url=canonical,
+            entry_id=entry.entry_id,
+            title=title,
+            authors=article.authors or entry.authors,
+            published_at=published,
+            fetched_at=fetched_at,
+            language=article.language or detect_language(text) or feed.language,
+            text=text,
+            text_source=source,
+            content_hash=fingerprint.content_hash,
+            relevance=relevance,
+            lexicon_version=self.lexicon_version,
+            duplicate_of=verdict.duplicate_of,
+            duplicate_reason=verdict.reason,
+            story_id=verdict.story_id or item_id,
+        )
+        if not self.store.add_item(item, fingerprint):
+            return "known"
+        return "new" if verdict.duplicate_of is None else "duplicate"

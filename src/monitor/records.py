@@ -1,0 +1,70 @@
+"""The item record of SPEC section 4: the JSON other pipelines read.
+
+Keys may be added, never changed in meaning. ``cursor`` is opaque to
+readers; it is the store's sequence number, zero-padded so that it also
+sorts as text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor.types import Relevance, StoredItem
+
+CURSOR_WIDTH = 12
+
+
+def encode_cursor(seq: int) -> str:
+    return f"{seq:0{CURSOR_WIDTH}d}"
+
+
+def decode_cursor(cursor: str) -> int:
+    """The sequence number behind a cursor; ValueError for anything we did not issue."""
+    if not cursor.isdigit():
+        raise ValueError(f"not a cursor: {cursor!r}")
+    return int(cursor)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def item_record(item: StoredItem) -> dict[str, Any]:
+    dup = item.duplicate_of
+    return {
+        "id": item.id,
+        "cursor": encode_cursor(item.seq),
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "title": item.title,
+        "authors": list(item.authors),
+        "published_at": iso(item.published_at),
+        "fetched_at": iso(item.fetched_at),
+        "language": item.language,
+        "text": item.text,
+        "text_source": item.text_source,
+        "source": {"name": item.source_name, "feed_url": item.source_feed_url},
+        "content_hash": item.content_hash,
+        "relevance": relevance_record(item.relevance),
+        "duplicate_of": (
+            {"kind": dup.kind, "id": dup.id, "similarity": round(dup.similarity, 4)}
+            if dup
+            else None
+        ),
+        "story_id": item.story_id,
+    }
+
+
+def relevance_record(rel: Relevance) -> dict[str, Any]:
+    """The ``relevance`` object of the record (also what ``monitor score`` prints)."""
+    return {
+        "score": round(rel.score, 4),
+        "relevant": rel.relevant,
+        "tags": list(rel.tags),
+        "evidence": [{"term": e.term, "tag": e.tag, "count": e.count} for e in rel.evidence],
+        "closest_seed": rel.closest_seed,
+        "closest_seed_similarity": round(rel.closest_seed_similarity, 4),
+    }

@@ -1,0 +1,5 @@
+"""Storage: the only package that knows SQLAlchemy."""
+
+from monitor.store.store import Store
+
+__all__ = ["Store"]

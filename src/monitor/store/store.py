@@ -1,0 +1,448 @@
+"""The store: the only place that knows SQL. Domain methods in, value types out.
+
+Every write is one transaction; an item, its entry id and its fingerprint
+are written together or not at all, so a worker killed mid-item leaves
+nothing half-stored and the entry is simply picked up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Row, and_, func, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from monitor.dedup import TextFingerprint
+from monitor.store import fingerprints
+from monitor.store.engine import make_engine, translate_errors
+from monitor.store.schema import digests, entry_ids, feeds, items, seeds
+from monitor.types import (
+    CachingInfo,
+    DuplicateRef,
+    Evidence,
+    FeedConfig,
+    FeedOutcome,
+    FeedState,
+    NewItem,
+    Relevance,
+    StoredItem,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_CHUNK = 500  # bound on IN (...) lists: SQLite's variable limit and plan sanity
+
+
+class Store:
+    """Domain operations over one database (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s)
+        self.fingerprint_index = fingerprints.SqlFingerprintIndex(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest Alembic revision."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with translate_errors("migrating the schema"), self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def check_connection(self) -> None:
+        """Raise StoreError with one line if the database cannot be reached or is not set up."""
+        with translate_errors("opening the database"), self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+            if not self.engine.dialect.has_table(conn, "items"):
+                from monitor.exceptions import StoreError
+
+                raise StoreError("the database has no schema yet: run 'monitor init' first")
+
+    def _write(self) -> Any:
+        """A write transaction (BEGIN IMMEDIATE on SQLite)."""
+        return self.engine.connect().execution_options(immediate=True)
+
+    # -- feeds ----------------------------------------------------------------
+
+    def sync_feeds(self, configured: Sequence[FeedConfig], now: datetime) -> None:
+        """Make the feeds table match the configuration; feeds no longer listed are disabled."""
+        wanted = {f.url: f for f in configured}
+        with translate_errors("updating the feed list"), self._write() as conn, conn.begin():
+            existing = {r.url: r for r in conn.execute(select(feeds.c.id, feeds.c.url))}
+            for url, cfg in wanted.items():
+                values = {
+                    "name": cfg.name,
+                    "language": cfg.language,
+                    "enabled": cfg.enabled,
+                    "interval_s": cfg.interval_s,
+                }
+                if url in existing:
+                    conn.execute(update(feeds).where(feeds.c.id == existing[url].id).values(values))
+                else:
+                    conn.execute(
+                        feeds.insert().values(
+                            url=url,
+                            next_fetch_at=now,
+                            consecutive_failures=0,
+                            state="new",
+                            **values,
+                        )
+                    )
+            gone = [r.id for u, r in existing.items() if u not in wanted]
+            if gone:
+                conn.execute(update(feeds).where(feeds.c.id.in_(gone)).values(enabled=False))
+
+    def feed_states(self, *, enabled_only: bool = False) -> list[FeedState]:
+        counts = (
+            select(items.c.feed_id, func.count().label("n"))
+            .where(items.c.duplicate_kind.is_(None))
+            .group_by(items.c.feed_id)
+            .subquery()
+        )
+        query = (
+            select(feeds, func.coalesce(counts.c.n, 0).label("items_stored"))
+            .outerjoin(counts, counts.c.feed_id == feeds.c.id)
+            .order_by(feeds.c.id)
+        )
+        if enabled_only:
+            query = query.where(feeds.c.enabled.is_(True))
+        with translate_errors("reading feeds"), self.engine.connect() as conn:
+            return [_feed_state(r) for r in conn.execute(query)]
+
+    def claim_due_feeds(
+        self, now: datetime, owner: str, lease: timedelta, *, all_enabled: bool = False
+    ) -> list[FeedState]:
+        """Lease the feeds due at ``now`` to ``owner`` so that workers sharing a database
+        never poll the same feed at once; an expired lease (a killed worker) is free again."""
+        free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
+        due = and_(feeds.c.enabled.is_(True), free)
+        if not all_enabled:
+            due = and_(due, feeds.c.next_fetch_at <= now)
+        with translate_errors("claiming due feeds"), self._write() as conn, conn.begin():
+            ids = [r.id for r in conn.execute(select(feeds.c.id).where(due))]
+            if ids:
+                conn.execute(
+                    update(feeds)
+                    .where(feeds.c.id.in_(ids), free)
+                    .values(lease_owner=owner, lease_until=now + lease)
+                )
+        claimed = {s.id: s for s in self.feed_states(enabled_only=True)}
+        return [claimed[i] for i in ids if i in claimed]
+
+    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
+        """Store what a poll did to a feed and release its lease. Validators are only
+        replaced when the outcome carries new ones (never on error)."""
+        values: dict[str, Any] = {
+            "state": outcome.state,
+            "last_fetched_at": outcome.fetched_at,
+            "next_fetch_at": outcome.next_fetch_at,
+            "current_interval_s": outcome.current_interval_s,
+            "consecutive_failures": outcome.consecutive_failures,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if outcome.caching is not None:
+            values["etag"] = outcome.caching.etag
+            values["last_modified"] = outcome.caching.last_modified
+        if outcome.error is None:
+            values["last_success_at"] = outcome.fetched_at
+        else:
+            values["last_error"] = outcome.error
+            values["last_error_at"] = outcome.fetched_at
+        if outcome.new_items:
+            values["last_new_item_at"] = outcome.fetched_at
+        with translate_errors("saving feed state"), self._write() as conn, conn.begin():
+            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(values))
+
+    # -- entries and items ----------------------------------------------------
+
+    def known_entries(
+        self, feed_id: int, canonical_urls: Iterable[str], ids: Iterable[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of these canonical URLs, and which of this feed's entry ids, are stored."""
+        urls, eids = list(set(canonical_urls)), list(set(ids))
+        found_urls: set[str] = set()
+        found_ids: set[str] = set()
+        with translate_errors("looking up entries"), self.engine.connect() as conn:
+            for chunk in _chunks(urls):
+                q = select(items.c.canonical_url).where(items.c.canonical_url.in_(chunk))
+                found_urls.update(conn.scalars(q))
+            for chunk in _chunks(eids):
+                q = select(entry_ids.c.entry_id).where(
+                    entry_ids.c.feed_id == feed_id, entry_ids.c.entry_id.in_(chunk)
+                )
+                found_ids.update(conn.scalars(q))
+        return found_urls, found_ids
+
+    def add_item(self, item: NewItem, fingerprint: TextFingerprint) -> bool:
+        """Store an item with its entry id and fingerprint atomically.
+
+        Returns False when it was already stored (by canonical URL or id), for
+        example by another worker a moment earlier; nothing is written then.
+        """
+        row = _item_row(item)
+        with translate_errors(f"storing {item.url}"), self._write() as conn:
+            try:
+                with conn.begin():
+                    conn.execute(items.insert().values(row))
+                    if item.entry_id and item.feed_id is not None:
+                        _remember_entry_id(conn, item.feed_id, item.entry_id, item.id)
+                    fingerprints.write_fingerprint(conn, "item", item.id, fingerprint)
+            except IntegrityError:
+                return False
+        return True
+
+    def remember_entry_id(self, feed_id: int, entry_id: str, item_id: str) -> None:
+        """Record that a feed's entry id points at an item stored under another link."""
+        with translate_errors("remembering an entry id"), self._write() as conn, conn.begin():
+            _remember_entry_id(conn, feed_id, entry_id, item_id)
+
+    def items(
+        self,
+        *,
+        after_seq: int = 0,
+        include_duplicates: bool = False,
+        relevant_only: bool = False,
+        stored_since: datetime | None = None,
+        stored_until: datetime | None = None,
+        batch: int = 500,
+    ) -> Iterator[StoredItem]:
+        """Stored items in cursor order, read in batches so memory stays flat."""
+        cond = [items.c.seq > after_seq]
+        if not include_duplicates:
+            cond.append(items.c.duplicate_kind.is_(None))
+        if relevant_only:
+            cond.append(items.c.relevant.is_(True))
+        if stored_since is not None:
+            cond.append(items.c.stored_at >= stored_since)
+        if stored_until is not None:
+            cond.append(items.c.stored_at < stored_until)
+        last = after_seq
+        while True:
+            cond[0] = items.c.seq > last
+            query = (
+                select(items, feeds.c.name.label("feed_name"), feeds.c.url.label("feed_url"))
+                .outerjoin(feeds, feeds.c.id == items.c.feed_id)
+                .where(*cond)
+                .order_by(items.c.seq)
+                .limit(batch)
+            )
+            with translate_errors("reading items"), self.engine.connect() as conn:
+                rows = list(conn.execute(query))
+            for r in rows:
+                yield _stored_item(r)
+            if len(rows) < batch:
+                return
+            last = rows[-1].seq
+
+    def update_relevance(self, item_id: str, relevance: Relevance, lexicon_version: str) -> None:
+        with translate_errors("saving a new score"), self._write() as conn, conn.begin():
+            conn.execute(
+                update(items)
+                .where(items.c.id == item_id)
+                .values(_relevance_values(relevance), lexicon_version=lexicon_version)
+            )
+
+    def count_items(self) -> dict[str, int]:
+        with translate_errors("counting items"), self.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(items)) or 0
+            dups = (
+                conn.scalar(
+                    select(func.count())
+                    .select_from(items)
+                    .where(items.c.duplicate_kind.isnot(None))
+                )
+                or 0
+            )
+            relevant = (
+                conn.scalar(
+                    select(func.count())
+                    .select_from(items)
+                    .where(items.c.relevant.is_(True), items.c.duplicate_kind.is_(None))
+                )
+                or 0
+            )
+        return {"items": total - dups, "duplicates": dups, "relevant": relevant}
+
+    # -- seeds ----------------------------------------------------------------
+
+    def upsert_seed(
+        self, seed_id: str, path: str, text: str, fingerprint: TextFingerprint, now: datetime
+    ) -> bool:
+        """Add or replace a seed document; False when it is stored unchanged."""
+        with translate_errors(f"loading seed {path}"), self._write() as conn, conn.begin():
+            old = conn.execute(
+                select(seeds.c.content_hash).where(seeds.c.id == seed_id)
+            ).scalar_one_or_none()
+            if old == fingerprint.content_hash:
+                return False
+            if old is not None:
+                fingerprints.delete_fingerprint(conn, "seed", seed_id)
+                conn.execute(seeds.delete().where(seeds.c.id == seed_id))
+            conn.execute(
+                seeds.insert().values(
+                    id=seed_id,
+                    path=path,
+                    content_hash=fingerprint.content_hash,
+                    text=text,
+                    loaded_at=now,
+                )
+            )
+            fingerprints.write_fingerprint(conn, "seed", seed_id, fingerprint)
+        return True
+
+    def remove_seeds_except(self, keep: Iterable[str]) -> int:
+        """Drop seeds whose files are gone; returns how many were removed."""
+        keep_set = set(keep)
+        with translate_errors("removing old seeds"), self._write() as conn, conn.begin():
+            gone = [s for s in conn.scalars(select(seeds.c.id)) if s not in keep_set]
+            for seed_id in gone:
+                fingerprints.delete_fingerprint(conn, "seed", seed_id)
+                conn.execute(seeds.delete().where(seeds.c.id == seed_id))
+        return len(gone)
+
+    def seed_texts(self) -> list[tuple[str, str]]:
+        with translate_errors("reading seeds"), self.engine.connect() as conn:
+            return [(r.id, r.text) for r in conn.execute(select(seeds.c.id, seeds.c.text))]
+
+    # -- digests --------------------------------------------------------------
+
+    def last_digest_end(self) -> datetime | None:
+        with translate_errors("reading digests"), self.engine.connect() as conn:
+            result: datetime | None = conn.scalar(select(func.max(digests.c.window_end)))
+        if result is not None and result.tzinfo is None:
+            from datetime import UTC
+
+            result = result.replace(tzinfo=UTC)
+        return result
+
+    def record_digest(self, start: datetime, end: datetime, count: int, now: datetime) -> None:
+        with translate_errors("saving the digest"), self._write() as conn, conn.begin():
+            conn.execute(
+                digests.insert().values(
+                    created_at=now, window_start=start, window_end=end, item_count=count
+                )
+            )
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _remember_entry_id(conn: Connection, feed_id: int, entry_id: str, item_id: str) -> None:
+    exists = conn.execute(
+        select(entry_ids.c.item_id).where(
+            entry_ids.c.feed_id == feed_id, entry_ids.c.entry_id == entry_id
+        )
+    ).first()
+    if exists is None:
+        conn.execute(entry_ids.insert().values(feed_id=feed_id, entry_id=entry_id, item_id=item_id))
+
+
+def _relevance_values(rel: Relevance) -> dict[str, Any]:
+    return {
+        "relevance_score": rel.score,
+        "relevant": rel.relevant,
+        "tags": list(rel.tags),
+        "evidence": [
+            {"term": e.term, "tag": e.tag, "count": e.count, "weight": e.weight}
+            for e in rel.evidence
+        ],
+        "closest_seed": rel.closest_seed,
+        "closest_seed_similarity": rel.closest_seed_similarity,
+    }
+
+
+def _item_row(item: NewItem) -> dict[str, Any]:
+    dup = item.duplicate_of
+    return {
+        "id": item.id,
+        "feed_id": item.feed_id,
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "entry_id": item.entry_id,
+        "title": item.title,
+        "authors": list(item.authors),
+        "published_at": item.published_at,
+        "fetched_at": item.fetched_at,
+        "stored_at": item.fetched_at,
+        "language": item.language,
+        "text": item.text,
+        "text_source": item.text_source,
+        "content_hash": item.content_hash,
+        "lexicon_version": item.lexicon_version,
+        "duplicate_kind": dup.kind if dup else None,
+        "duplicate_id": dup.id if dup else None,
+        "duplicate_similarity": dup.similarity if dup else None,
+        "duplicate_reason": item.duplicate_reason or None,
+        "story_id": item.story_id,
+        **_relevance_values(item.relevance),
+    }
+
+
+def _stored_item(r: Row[Any]) -> StoredItem:
+    dup = (
+        DuplicateRef(kind=r.duplicate_kind, id=r.duplicate_id, similarity=r.duplicate_similarity)
+        if r.duplicate_kind
+        else None
+    )
+    relevance = Relevance(
+        score=r.relevance_score,
+        relevant=bool(r.relevant),
+        tags=tuple(r.tags or ()),
+        evidence=tuple(Evidence(**e) for e in (r.evidence or ())),
+        closest_seed=r.closest_seed,
+        closest_seed_similarity=r.closest_seed_similarity or 0.0,
+    )
+    return StoredItem(
+        seq=r.seq,
+        id=r.id,
+        url=r.url,
+        canonical_url=r.canonical_url,
+        title=r.title,
+        authors=tuple(r.authors or ()),
+        published_at=r.published_at,
+        fetched_at=r.fetched_at,
+        stored_at=r.stored_at,
+        language=r.language,
+        text=r.text,
+        text_source=r.text_source,
+        source_name=r.feed_name,
+        source_feed_url=r.feed_url,
+        content_hash=r.content_hash,
+        relevance=relevance,
+        duplicate_of=dup,
+        story_id=r.story_id,
+    )
+
+
+def _feed_state(r: Row[Any]) -> FeedState:
+    return FeedState(
+        id=r.id,
+        url=r.url,
+        name=r.name,
+        language=r.language,
+        enabled=bool(r.enabled),
+        interval_s=r.interval_s,
+        current_interval_s=r.current_interval_s,
+        caching=CachingInfo(etag=r.etag, last_modified=r.last_modified),
+        next_fetch_at=r.next_fetch_at,
+        last_fetched_at=r.last_fetched_at,
+        last_success_at=r.last_success_at,
+        last_new_item_at=r.last_new_item_at,
+        last_error=r.last_error,
+        consecutive_failures=r.consecutive_failures,
+        state=r.state,
+        items_stored=r.items_stored,
+    )
