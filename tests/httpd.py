@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     gzip: bool = False
+    delay_s: float = 0.0
     handler: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
@@ -105,6 +107,8 @@ class FixtureServer:
             self._log(req, 304)
             self._send(req, 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b"")
             return
+        if route.delay_s:
+            time.sleep(route.delay_s)
         body = route.body
         if route.gzip and "gzip" in (req.headers.get("Accept-Encoding") or ""):
             body = gzip.compress(body)

@@ -43,7 +43,9 @@ from monitor.urls import canonical_url
 
 log = logging.getLogger("monitor.pipeline")
 Clock = Callable[[], datetime]
-EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry"]
+# retry: failed for now, try again next poll; deferred: not attempted (stopping).
+# Both keep the feed's old validators so the next poll sees these entries again.
+EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry", "deferred"]
 FEED_LEASE = timedelta(minutes=30)
 
 
@@ -54,6 +56,24 @@ def utcnow() -> datetime:
 def item_id_for(canonical: str) -> str:
     """Stable item id: the same article gets the same id in every database."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
+
+
+def dead_local_owners(owners: set[str]) -> set[str]:
+    """Lease owners ("host:pid") on this host whose process is gone: a worker killed
+    mid-pass. Their feeds are free at once instead of when the lease expires."""
+    host = socket.gethostname()
+    dead = set()
+    for owner in owners:
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host != host or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.add(owner)
+        except PermissionError:
+            pass  # alive, owned by another user
+    return dead
 
 
 @dataclass
@@ -133,6 +153,7 @@ class Pipeline:
     async def poll_async(self, *, all_feeds: bool) -> PollSummary:
         summary = PollSummary()
         now = self.clock()
+        self.store.release_leases(dead_local_owners(self.store.lease_owners(now)))
         feeds = self.store.claim_due_feeds(now, self.owner, FEED_LEASE, all_enabled=all_feeds)
         if not feeds:
             return summary
@@ -243,7 +264,7 @@ class Pipeline:
                 run.duplicate += 1
             elif outcome == "failed":
                 run.failed += 1
-            elif outcome == "retry":
+            elif outcome in ("retry", "deferred"):
                 run.retry += 1
 
     def _unseen(
@@ -276,8 +297,10 @@ class Pipeline:
         sink_lock: asyncio.Lock,
         in_flight: set[str],
     ) -> EntryOutcome:
-        if self.stop.is_set() or canonical in in_flight:
-            return "known"  # stopping, or another feed of this pass has the same article
+        if self.stop.is_set():
+            return "deferred"
+        if canonical in in_flight:
+            return "known"  # another feed of this pass has the same article
         in_flight.add(canonical)
         article, source, retry = await self._article(fetcher, entry, canonical, summary)
         if article is None:

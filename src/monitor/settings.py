@@ -98,9 +98,39 @@ class ExtractSettings(Section):
 
 
 class DedupSettings(Section):
-    """Near-duplicate thresholds; the defaults are justified in docs/dedup.md."""
+    """Near-duplicate thresholds; the defaults are justified in docs/dedup.md.
+
+    Similarities are over word 3-gram shingles of the normalised text. A
+    threshold ``*_short`` applies to texts of ``short_words`` words or fewer,
+    the plain one from ``long_words`` on, and a straight line between: one
+    shared sentence weighs more in a short text, so short texts must agree more.
+    """
 
     enabled: bool = True
+    # Below this many words only exact copies are recognised ("too short to tell").
+    min_words: int = Field(default=40, ge=1)
+    short_words: int = Field(default=150, ge=1)
+    long_words: int = Field(default=400, ge=1)
+    # Near-duplicate: Jaccard similarity of the two texts.
+    jaccard: float = Field(default=0.5, gt=0, le=1)
+    jaccard_short: float = Field(default=0.7, gt=0, le=1)
+    # Contained: share of the new text found in a stored one (or of a stored one in the new).
+    containment: float = Field(default=0.8, gt=0, le=1)
+    containment_short: float = Field(default=0.9, gt=0, le=1)
+    # A stored text contained in the new one counts only if it is this share of its size.
+    contains_min_ratio: float = Field(default=0.5, gt=0, le=1)
+    # Reject "same words, different facts" (another count, day or place). Off only to measure.
+    check_facts: bool = True
+    # Candidates from the LSH index given the exact comparison, best first.
+    max_candidates: int = Field(default=8, ge=1)
+    # Same story: published within this time of each other, sharing this many lede facts.
+    story_window: Duration = 3 * 86400.0
+    story_min_shared: int = Field(default=3, ge=1)
+    story_min_vocabulary: float = Field(default=0.15, ge=0, le=1)
+    # A write-up this similar (Jaccard or containment) with no conflicting fact is the same story.
+    story_similarity: float = Field(default=0.4, gt=0, le=1)
+    # A lede fact found in more stored items than this within the window is too common to count.
+    story_max_postings: int = Field(default=200, ge=1)
 
 
 class RelevanceSettings(Section):

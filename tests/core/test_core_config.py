@@ -28,7 +28,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "monitor.toml"
     path.write_text(text)
-    (tmp_path / "feeds.toml").write_text('[[feed]]\nurl = "https://example.org/feed"\nname = "Ex"\n')
+    (tmp_path / "feeds.toml").write_text(
+        '[[feed]]\nurl = "https://example.org/feed"\nname = "Ex"\n'
+    )
     return path
 
 
@@ -56,7 +58,9 @@ def test_config_errors_exit_1_with_one_line_naming_the_key(
 def test_missing_config_file(tmp_path: Path) -> None:
     result = run_cli("--config", str(tmp_path / "nope.toml"), "poll")
     assert result.returncode == 1
-    assert result.stderr.strip() == f"monitor: error: config file not found: {tmp_path / 'nope.toml'}"
+    assert (
+        result.stderr.strip() == f"monitor: error: config file not found: {tmp_path / 'nope.toml'}"
+    )
 
 
 def test_unreachable_database_exits_1_with_one_line(tmp_path: Path) -> None:
@@ -84,7 +88,8 @@ def test_bad_feed_list_names_the_feed(tmp_path: Path) -> None:
 
 def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert run_cli("frobnicate").returncode == 2
-    cfg = write(tmp_path, "[database]\nurl = 'sqlite:///x.db'\n")
+    seeds = REPO / "seeds"
+    cfg = write(tmp_path, f"[database]\nurl = 'sqlite:///x.db'\n[sources]\nseeds = '{seeds}'\n")
     assert run_cli("--config", str(cfg), "init").returncode == 0
     result = run_cli("--config", str(cfg), "export", "--after", "yesterday")
     assert result.returncode == 2 and "--after" in result.stderr
@@ -96,5 +101,5 @@ def test_environment_overrides_and_relative_paths(tmp_path: Path) -> None:
     settings = load_settings(cfg, env)
     assert settings.fetch.timeout_s == 7 and settings.fetch.allow_private_networks is True
     assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'm.db'}"
-    with pytest.raises(ConfigError, match="unknown key 'fetch.nope'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'fetch\.nope'"):
         load_settings(cfg, {"MONITOR_FETCH__NOPE": "1"})

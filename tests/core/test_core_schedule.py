@@ -83,7 +83,9 @@ def test_retry_after_is_honoured() -> None:
 
 
 def test_a_feed_is_marked_failing_but_still_retried() -> None:
-    out = next_outcome(feed(consecutive_failures=2), PollResult(ok=False, error="404"), NOW, SETTINGS)
+    out = next_outcome(
+        feed(consecutive_failures=2), PollResult(ok=False, error="404"), NOW, SETTINGS
+    )
     assert out.state == "failing" and out.consecutive_failures == 3
     assert out.error == "404"
     assert timedelta(hours=20) < out.next_fetch_at - NOW < timedelta(hours=28)
@@ -91,13 +93,19 @@ def test_a_feed_is_marked_failing_but_still_retried() -> None:
 
 def test_network_down_penalises_nobody() -> None:
     out = next_outcome(
-        feed(consecutive_failures=2), PollResult(ok=False, error="dns"), NOW, SETTINGS, penalise=False
+        feed(consecutive_failures=2),
+        PollResult(ok=False, error="dns"),
+        NOW,
+        SETTINGS,
+        penalise=False,
     )
     assert out.consecutive_failures == 2 and out.state == "error"
 
 
 def test_success_resets_failures() -> None:
-    out = next_outcome(feed(consecutive_failures=4, state="failing"), PollResult(ok=True), NOW, SETTINGS)
+    out = next_outcome(
+        feed(consecutive_failures=4, state="failing"), PollResult(ok=True), NOW, SETTINGS
+    )
     assert out.consecutive_failures == 0 and out.state == "ok"
 
 

@@ -139,6 +139,24 @@ class Store:
         claimed = {s.id: s for s in self.feed_states(enabled_only=True)}
         return [claimed[i] for i in ids if i in claimed]
 
+    def lease_owners(self, now: datetime) -> set[str]:
+        """Owners of the leases still running at ``now``."""
+        query = select(feeds.c.lease_owner).where(feeds.c.lease_until >= now).distinct()
+        with translate_errors("reading feed leases"), self.engine.connect() as conn:
+            return {o for o in conn.scalars(query) if o}
+
+    def release_leases(self, owners: Iterable[str]) -> None:
+        """Free the feeds leased by ``owners`` (workers known to be dead)."""
+        gone = list(owners)
+        if not gone:
+            return
+        with translate_errors("releasing feed leases"), self._write() as conn, conn.begin():
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.lease_owner.in_(gone))
+                .values(lease_owner=None, lease_until=None)
+            )
+
     def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
         """Store what a poll did to a feed and release its lease. Validators are only
         replaced when the outcome carries new ones (never on error)."""
