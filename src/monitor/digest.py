@@ -98,6 +98,13 @@ def _snippet(text: str, limit: int = 280) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _safe_href(url: str) -> str:
+    """The URL as a link target if it is plain http(s), else "" (no javascript:, data:…)."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E").replace(")", "%29")
+
+
 def render_markdown(d: Digest) -> str:
     lines = [
         f"# monitor digest: {iso(d.start)} – {iso(d.end)}",
@@ -111,8 +118,9 @@ def render_markdown(d: Digest) -> str:
             lead = story.lead
             outlets = ", ".join(_md(o) for o in story.outlets)
             count = f"reported by {len(story.outlets)} outlets: " if len(story.outlets) > 1 else ""
-            url = lead.url.replace(")", "%29").replace(" ", "%20")
-            lines.append(f"- [{_md(lead.title or lead.url)}](<{url}>) — {count}{outlets}")
+            title = _md(lead.title or lead.url)
+            link = f"[{title}](<{_safe_href(lead.url)}>)" if _safe_href(lead.url) else title
+            lines.append(f"- {link} — {count}{outlets}")
             lines.append(
                 f"  {iso(_published(lead))} · score {story.score:.2f} · "
                 f"tags: {', '.join(_md(t) for t in story.tags)}"
@@ -133,7 +141,7 @@ def render_html(d: Digest) -> str:
         out.append(f"<h2>{e(tag)}</h2><ul>")
         for story in stories:
             lead = story.lead
-            href = lead.url if lead.url.startswith(("http://", "https://")) else "#"
+            href = _safe_href(lead.url) or "#"
             outlets = ", ".join(e(o) for o in story.outlets)
             out.append(
                 f'<li><a href="{e(href, quote=True)}" rel="noopener noreferrer">'

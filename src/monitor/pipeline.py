@@ -272,12 +272,16 @@ class Pipeline:
     ) -> list[tuple[str, FeedEntry]]:
         """Entries not stored yet, by canonical URL and by this feed's entry id."""
         keyed: dict[str, FeedEntry] = {}
+        seen_ids: set[str] = set()
         for entry in entries:
-            link = entry.link or ""
             try:
-                canonical = canonical_url(link)
+                canonical = canonical_url(entry.link or "")
             except ValueError:
                 continue  # no usable link: nothing to fetch or identify it by
+            if entry.entry_id in seen_ids:
+                continue  # a feed repeating a guid: the first entry wins
+            if entry.entry_id:
+                seen_ids.add(entry.entry_id)
             keyed.setdefault(canonical, entry)
         ids = [e.entry_id for e in keyed.values() if e.entry_id]
         known_urls, known_ids = self.store.known_entries(feed.id, keyed.keys(), ids)

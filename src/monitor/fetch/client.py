@@ -178,7 +178,7 @@ class Fetcher:
 
     async def _obey_robots(self, url: str, where: str, target: httpx.URL) -> None:
         """Raise RobotsDisallowed unless the target's site allows it (Retry-After checked first)."""
-        self._check_backoff(url, where, target.host)
+        self._check_backoff(url, where, site_key(target))
         if not await self._robots.allows(str(target)):
             raise RobotsDisallowed(
                 f"{where}: disallowed by {robots_url(str(target))}"
@@ -254,9 +254,9 @@ class Fetcher:
         limits: _Limits,
     ) -> _Redirect | _Final:
         """One request, inside a politeness slot and under the total deadline."""
-        self._check_backoff(url, where, target.host)
-        async with self._gate.slot(target.host):
-            self._check_backoff(url, where, target.host)  # may have changed while queued
+        self._check_backoff(url, where, site_key(target))
+        async with self._gate.slot(site_key(target)):
+            self._check_backoff(url, where, site_key(target))  # may have changed while queued
             timeout_s = self._settings.timeout_s
             progress = _Progress()
             try:
@@ -316,7 +316,7 @@ class Fetcher:
         if status >= 400:
             error = status_error(where, url, status, response.headers.get("retry-after"))
             if error.retry_after_s:
-                self._gate.back_off(response.url.host, error.retry_after_s, status)
+                self._gate.back_off(site_key(response.url), error.retry_after_s, status)
             raise error
         raise HTTPStatusError(
             f"{where}: server answered {status} {phrase(status)} without a usable Location",
@@ -350,6 +350,12 @@ class Fetcher:
             ) from None
         except BodyUndecodable as exc:
             raise FetchError(f"{where}: {exc}", url=url, temporary=exc.temporary) from None
+
+
+def site_key(url: httpx.URL) -> str:
+    """What politeness and Retry-After are kept per: the host and port (one server)."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
 
 
 def _header_dict(response: httpx.Response, *, decoded: bool) -> dict[str, str]:
