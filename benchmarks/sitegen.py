@@ -176,13 +176,19 @@ def _handler(articles: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients closing kept-alive connections is normal, not news
+
+
 def _serve(
     addresses: list[str], port: int, articles: int, ready: multiprocessing.synchronize.Event
 ) -> None:
     servers = []
     for addr in addresses:
-        srv = ThreadingHTTPServer((addr, port), _handler(articles))
-        srv.daemon_threads = True
+        srv = _QuietServer((addr, port), _handler(articles))
         servers.append(srv)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     ready.set()

@@ -89,7 +89,8 @@ class FixtureServer:
             )
 
     def _serve(self, req: BaseHTTPRequestHandler) -> None:
-        route = self.routes.get(req.path)
+        # Like a real site, ignore query strings (tracking parameters) it has no route for.
+        route = self.routes.get(req.path) or self.routes.get(req.path.split("?", 1)[0])
         if route is None:
             self._log(req, 404)
             self._send(req, 404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>")

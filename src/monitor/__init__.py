@@ -1,2 +1,3 @@
 """monitor: source-monitoring ingestion for the TTP–Pakistan–Afghanistan conflict."""
+
 __version__ = "0.1.0"

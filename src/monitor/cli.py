@@ -314,7 +314,8 @@ def cmd_rescore(settings: Settings, args: argparse.Namespace) -> int:
                 changed += 1
                 became += rel.relevant
                 dropped += not rel.relevant
-            if rel != item.relevance:
+            old = item.relevance
+            if (rel.score, rel.relevant, rel.tags) != (old.score, old.relevant, old.tags):
                 store.update_relevance(item.id, rel, version)
     finally:
         store.close()

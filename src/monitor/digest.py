@@ -58,9 +58,11 @@ def _primary_tag(items: Iterable[StoredItem]) -> str:
     """The tag with the most evidence weight across a story's reports."""
     weight: dict[str, float] = defaultdict(float)
     for item in items:
+        tags = set(item.relevance.tags)
         for ev in item.relevance.evidence:
-            weight[ev.tag] += ev.weight or ev.count
-        for tag in item.relevance.tags:
+            if ev.tag in tags:  # evidence may name facets (places…), which are not sections
+                weight[ev.tag] += ev.weight or ev.count
+        for tag in tags:
             weight[tag] += 0.001  # tags without evidence still count, last
     return max(sorted(weight), key=lambda t: weight[t]) if weight else UNTAGGED
 

@@ -328,7 +328,9 @@ class Pipeline:
             page = await fetcher.fetch_page(entry.link or canonical)
             summary.timed("fetch_page", time.perf_counter() - t0)
             t0 = time.perf_counter()
-            article = await self.extraction.extract(page.body, page.final_url)
+            article = await self.extraction.extract(
+                page.body, page.final_url, content_type=page.headers.get("content-type")
+            )
             summary.timed("extract", time.perf_counter() - t0)
             return article, "page", False
         except FetchError as exc:
@@ -362,7 +364,9 @@ class Pipeline:
         title = article.title or entry.title
         fingerprint = self.detector.fingerprint(text)
         published = article.published_at or entry.published_at
-        verdict = self.detector.check(text, fingerprint, published_at=published)
+        verdict = self.detector.check(
+            text, fingerprint, published_at=published, received_at=fetched_at
+        )
         relevance = self.scorer.score(title, text, article.language)
         item_id = item_id_for(canonical)
         item = NewItem(
