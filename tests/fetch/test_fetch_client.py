@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fetch_support import feed, feed_error, page, settings
+
 from hostile_server import (
     BINARY,
     FEED,
@@ -14,7 +15,6 @@ from hostile_server import (
     MISLABELLED,
     HostileServer,
 )
-
 from monitor.exceptions import HTTPStatusError, TooManyRedirects
 from monitor.fetch import Fetcher
 from monitor.types import CachingInfo

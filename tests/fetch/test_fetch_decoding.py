@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Iterable
 from email.utils import formatdate
 
 import pytest
-from hostile_server import BOMB_BYTES, gzip_bomb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hostile_server import BOMB_BYTES, gzip_bomb
 from monitor.fetch.decoding import BodyTooLarge, BodyUndecodable, read_body
 from monitor.fetch.errors import (
     MAX_RETRY_AFTER_S,

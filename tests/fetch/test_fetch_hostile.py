@@ -9,8 +9,8 @@ import tracemalloc
 
 import pytest
 from fetch_support import feed_error
-from hostile_server import HostileServer, gzip_bomb
 
+from hostile_server import HostileServer, gzip_bomb
 from monitor.exceptions import FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge
 
 

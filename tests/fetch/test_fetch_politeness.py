@@ -12,8 +12,8 @@ import itertools
 from typing import Any
 
 from fetch_support import settings
-from hostile_server import HostileServer
 
+from hostile_server import HostileServer
 from monitor.exceptions import FetchError, HTTPStatusError
 from monitor.fetch import Fetcher
 from monitor.types import FetchedResponse

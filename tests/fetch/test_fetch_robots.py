@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from fetch_support import settings
-from hostile_server import FEED, HostileServer, Request, reset_connection, static
 
+from hostile_server import FEED, HostileServer, Request, reset_connection, static
 from monitor.exceptions import RobotsDisallowed
 from monitor.fetch import Fetcher
 from monitor.fetch.robots import product_token

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import httpcore
 import pytest
 from fetch_support import feed, feed_error, page_error, settings
-from hostile_server import HostileServer
 
+from hostile_server import HostileServer
 from monitor.exceptions import BlockedAddress, ConfigError
 from monitor.fetch import Fetcher
 from monitor.fetch.address_guard import AddressGuard, AddressRefused, GuardedBackend

@@ -268,7 +268,7 @@ class Store:
             conn.execute(
                 update(items)
                 .where(items.c.id == item_id)
-                .values(_relevance_values(relevance), lexicon_version=lexicon_version)
+                .values({**_relevance_values(relevance), "lexicon_version": lexicon_version})
             )
 
     def count_items(self) -> dict[str, int]:
