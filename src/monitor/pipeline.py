@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from monitor.dedup import DuplicateDetector
 from monitor.exceptions import ExtractError, FeedParseError, FetchError
@@ -43,6 +43,7 @@ from monitor.urls import canonical_url
 
 log = logging.getLogger("monitor.pipeline")
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 # retry: failed for now, try again next poll; deferred: not attempted (stopping).
 # Both keep the feed's old validators so the next poll sees these entries again.
 EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry", "deferred"]
@@ -97,8 +98,17 @@ class PollSummary:
         elif outcome in ("failed", "retry"):
             self.entries_failed += 1
 
-    def timed(self, stage: str, seconds: float) -> None:
-        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+    def timed(self, stage: str, cpu_seconds: float) -> None:
+        """Add CPU time spent in a stage (benchmarks/poll_site.py reports the shares)."""
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + cpu_seconds
+
+    def cpu_timed(self, stage: str, func: Callable[..., T], *args: object) -> T:
+        """Run ``func`` in this thread and count its CPU time under ``stage``."""
+        t0 = time.thread_time()
+        try:
+            return func(*args)
+        finally:
+            self.timed(stage, time.thread_time() - t0)
 
     def line(self) -> str:
         return (
@@ -152,6 +162,7 @@ class Pipeline:
 
     async def poll_async(self, *, all_feeds: bool) -> PollSummary:
         summary = PollSummary()
+        loop_cpu = time.thread_time()
         now = self.clock()
         self.store.release_leases(dead_local_owners(self.store.lease_owners(now)))
         feeds = self.store.claim_due_feeds(now, self.owner, FEED_LEASE, all_enabled=all_feeds)
@@ -164,6 +175,8 @@ class Pipeline:
                 *(self._poll_feed(fetcher, feed, summary, sink_lock, in_flight) for feed in feeds)
             )
         self._record_outcomes(list(runs), summary)
+        # The event loop's thread does the HTTP work and the ordering of the stages.
+        summary.timed("fetch and orchestration", time.thread_time() - loop_cpu)
         return summary
 
     async def _poll_feed(
@@ -177,16 +190,17 @@ class Pipeline:
         run = _FeedRun(feed)
         started = time.perf_counter()
         try:
-            t0 = time.perf_counter()
             response = await fetcher.fetch_feed(feed.url, feed.caching)
-            summary.timed("fetch_feed", time.perf_counter() - t0)
             if response.not_modified:
                 return run, PollResult(ok=True, not_modified=True, caching=None)
-            t0 = time.perf_counter()
             parsed = await asyncio.to_thread(
-                parse_feed, response.body, response.headers, response.final_url
+                summary.cpu_timed,
+                "parse feeds",
+                parse_feed,
+                response.body,
+                response.headers,
+                response.final_url,
             )
-            summary.timed("parse_feed", time.perf_counter() - t0)
         except (FetchError, FeedParseError) as exc:
             temporary = isinstance(exc, FetchError) and exc.temporary
             retry_after = exc.retry_after_s if isinstance(exc, FetchError) else None
@@ -311,11 +325,9 @@ class Pipeline:
             return "retry" if retry else "failed"
         fetched_at = self.clock()
         async with sink_lock:
-            t0 = time.perf_counter()
             outcome = await asyncio.to_thread(
-                self._store_entry, feed, entry, canonical, article, source, fetched_at
+                self._store_entry, feed, entry, canonical, article, source, fetched_at, summary
             )
-            summary.timed("dedup_score_store", time.perf_counter() - t0)
         return outcome
 
     async def _article(
@@ -324,14 +336,10 @@ class Pipeline:
         """The page's article, else the entry's own text; (None, _, retry?) if neither."""
         temporary = False
         try:
-            t0 = time.perf_counter()
             page = await fetcher.fetch_page(entry.link or canonical)
-            summary.timed("fetch_page", time.perf_counter() - t0)
-            t0 = time.perf_counter()
             article = await self.extraction.extract(
                 page.body, page.final_url, content_type=page.headers.get("content-type")
             )
-            summary.timed("extract", time.perf_counter() - t0)
             return article, "page", False
         except FetchError as exc:
             temporary = exc.temporary
@@ -358,16 +366,22 @@ class Pipeline:
         article: Article,
         source: TextSource,
         fetched_at: datetime,
+        summary: PollSummary,
     ) -> EntryOutcome:
         """Dedup, score and store one entry (runs serialised: check and insert together)."""
         text = article.text
         title = article.title or entry.title
-        fingerprint = self.detector.fingerprint(text)
         published = article.published_at or entry.published_at
+        t0 = time.thread_time()
+        fingerprint = self.detector.fingerprint(text)
         verdict = self.detector.check(
             text, fingerprint, published_at=published, received_at=fetched_at
         )
+        t1 = time.thread_time()
         relevance = self.scorer.score(title, text, article.language)
+        t2 = time.thread_time()
+        summary.timed("dedup", t1 - t0)
+        summary.timed("relevance", t2 - t1)
         item_id = item_id_for(canonical)
         item = NewItem(
             id=item_id,
@@ -389,6 +403,8 @@ class Pipeline:
             duplicate_reason=verdict.reason,
             story_id=verdict.story_id or item_id,
         )
-        if not self.store.add_item(item, fingerprint):
+        stored = self.store.add_item(item, fingerprint)
+        summary.timed("store", time.thread_time() - t2)
+        if not stored:
             return "known"
         return "new" if verdict.duplicate_of is None else "duplicate"
