@@ -374,37 +374,40 @@ class Pipeline:
         published = article.published_at or entry.published_at
         t0 = time.thread_time()
         fingerprint = self.detector.fingerprint(text)
-        verdict = self.detector.check(
-            text, fingerprint, published_at=published, received_at=fetched_at
-        )
         t1 = time.thread_time()
         relevance = self.scorer.score(title, text, article.language)
         t2 = time.thread_time()
-        summary.timed("dedup", t1 - t0)
         summary.timed("relevance", t2 - t1)
         item_id = item_id_for(canonical)
-        item = NewItem(
-            id=item_id,
-            feed_id=feed.id,
-            url=entry.link or canonical,
-            canonical_url=canonical,
-            entry_id=entry.entry_id,
-            title=title,
-            authors=article.authors or entry.authors,
-            published_at=published,
-            fetched_at=fetched_at,
-            language=article.language or detect_language(text) or feed.language,
-            text=text,
-            text_source=source,
-            content_hash=fingerprint.content_hash,
-            relevance=relevance,
-            lexicon_version=self.lexicon_version,
-            duplicate_of=verdict.duplicate_of,
-            duplicate_reason=verdict.reason,
-            story_id=verdict.story_id or item_id,
-        )
-        stored = self.store.add_item(item, fingerprint)
-        summary.timed("store", time.thread_time() - t2)
+        with self.store.exclusive_writer() as writer:
+            t3 = time.thread_time()
+            verdict = self.detector.check(
+                text, fingerprint, published_at=published, received_at=fetched_at
+            )
+            t4 = time.thread_time()
+            summary.timed("dedup", (t1 - t0) + (t4 - t3))
+            item = NewItem(
+                id=item_id,
+                feed_id=feed.id,
+                url=entry.link or canonical,
+                canonical_url=canonical,
+                entry_id=entry.entry_id,
+                title=title,
+                authors=article.authors or entry.authors,
+                published_at=published,
+                fetched_at=fetched_at,
+                language=article.language or detect_language(text) or feed.language,
+                text=text,
+                text_source=source,
+                content_hash=fingerprint.content_hash,
+                relevance=relevance,
+                lexicon_version=self.lexicon_version,
+                duplicate_of=verdict.duplicate_of,
+                duplicate_reason=verdict.reason,
+                story_id=verdict.story_id or item_id,
+            )
+            stored = writer.add(item, fingerprint)
+        summary.timed("store", time.thread_time() - t4)
         if not stored:
             return "known"
         return "new" if verdict.duplicate_of is None else "duplicate"

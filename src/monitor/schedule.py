@@ -4,10 +4,11 @@
   (×0.75), one that had none later (×1.25), within [min_interval, max_interval];
   a per-feed ``interval`` from the config is the starting point. The feed's
   ``ttl``, ``Cache-Control: max-age`` and ``Expires`` are lower bounds.
-- Failure: exponential backoff with jitter from the feed's interval,
-  ``Retry-After`` as a lower bound. After ``failing_after`` consecutive
-  failures the feed is marked ``failing`` and retried every ``failing_retry``
-  — never silently dropped.
+- Failure: exponential backoff with jitter from the feed's interval, capped
+  at max_interval, ``Retry-After`` as a lower bound. When ``failing_after``
+  consecutive failures end in a hard one (404, 410, not a feed), the feed is
+  marked ``failing`` and retried every ``failing_retry`` — never silently
+  dropped.
 - A pass where every feed failed for a temporary reason (the network is
   down) penalises nobody: the caller passes ``penalise=False``.
 """
@@ -95,7 +96,9 @@ def _after_failure(
     failures = feed.consecutive_failures + (1 if penalise else 0)
     interval = feed.current_interval_s or base_interval(feed, settings)
     state: FeedStateName
-    if failures >= settings.failing_after:
+    if failures >= settings.failing_after and not result.temporary:
+        # Hard failures (404, 410, not a feed…) mark the feed failing; a server
+        # that is down for a while only backs off, up to max_interval.
         state, delay = "failing", settings.failing_retry
     else:
         state = "error"

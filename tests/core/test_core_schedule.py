@@ -83,12 +83,18 @@ def test_retry_after_is_honoured() -> None:
 
 
 def test_a_feed_is_marked_failing_but_still_retried() -> None:
-    out = next_outcome(
-        feed(consecutive_failures=2), PollResult(ok=False, error="404"), NOW, SETTINGS
-    )
+    hard = PollResult(ok=False, error="404", temporary=False)
+    out = next_outcome(feed(consecutive_failures=2), hard, NOW, SETTINGS)
     assert out.state == "failing" and out.consecutive_failures == 3
     assert out.error == "404"
     assert timedelta(hours=20) < out.next_fetch_at - NOW < timedelta(hours=28)
+
+
+def test_a_server_down_for_long_backs_off_but_is_not_failing() -> None:
+    down = PollResult(ok=False, error="503", temporary=True)
+    out = next_outcome(feed(consecutive_failures=9), down, NOW, SETTINGS)
+    assert out.state == "error" and out.consecutive_failures == 10
+    assert 3600 * 0.9 <= delay(out.next_fetch_at) <= 3600 * 1.1
 
 
 def test_network_down_penalises_nobody() -> None:

@@ -8,6 +8,7 @@ nothing half-stored and the entry is simply picked up again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from monitor.types import (
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _CHUNK = 500  # bound on IN (...) lists: SQLite's variable limit and plan sanity
+DEDUP_LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock serialising check-and-store ("moni")
 
 
 class Store:
@@ -208,17 +210,22 @@ class Store:
         Returns False when it was already stored (by canonical URL or id), for
         example by another worker a moment earlier; nothing is written then.
         """
-        row = _item_row(item)
-        with translate_errors(f"storing {item.url}"), self._write() as conn:
-            try:
-                with conn.begin():
-                    conn.execute(items.insert().values(row))
-                    if item.entry_id and item.feed_id is not None:
-                        _remember_entry_id(conn, item.feed_id, item.entry_id, item.id)
-                    fingerprints.write_fingerprint(conn, "item", item.id, fingerprint)
-            except IntegrityError:
-                return False
-        return True
+        with self.exclusive_writer() as writer:
+            return writer.add(item, fingerprint)
+
+    @contextmanager
+    def exclusive_writer(self) -> Iterator[ItemWriter]:
+        """A write transaction that also excludes other workers' duplicate checks.
+
+        The dedup check reads the index through other connections; doing it
+        inside this block and storing through the writer means no other worker
+        can store a copy of the same text in between (SQLite: the BEGIN
+        IMMEDIATE write lock; PostgreSQL: a transaction-scoped advisory lock).
+        """
+        with translate_errors("storing an item"), self._write() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(DEDUP_LOCK_KEY)))
+            yield ItemWriter(conn)
 
     def remember_entry_id(self, feed_id: int, entry_id: str, item_id: str) -> None:
         """Record that a feed's entry id points at an item stored under another link."""
@@ -351,6 +358,25 @@ class Store:
                     created_at=now, window_start=start, window_end=end, item_count=count
                 )
             )
+
+
+class ItemWriter:
+    """Adds items inside an ``exclusive_writer`` transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, item: NewItem, fingerprint: TextFingerprint) -> bool:
+        """Insert the item, its entry id and fingerprint; False if it is already stored."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(items.insert().values(_item_row(item)))
+                if item.entry_id and item.feed_id is not None:
+                    _remember_entry_id(self._conn, item.feed_id, item.entry_id, item.id)
+                fingerprints.write_fingerprint(self._conn, "item", item.id, fingerprint)
+        except IntegrityError:
+            return False
+        return True
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
