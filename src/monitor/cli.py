@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -71,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `monitor export | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        return 0
 
 
 def _usage_error(message: str) -> int:
@@ -103,9 +107,7 @@ def _pipeline(settings: Settings, stack: ExitStack) -> Any:
 def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         summary = _pipeline(settings, stack).poll(all_feeds=True)
-    for error in summary.errors:
-        print(f"failed: {error}", file=sys.stderr)
-    print(summary.line())
+    print(summary.line())  # each failed feed was logged on stderr with its reason
     return 0
 
 

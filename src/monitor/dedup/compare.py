@@ -13,6 +13,7 @@ that gained a dateline or lost a paragraph are not mistaken for new events.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -119,8 +120,13 @@ def _exclusive(
     return found
 
 
+@functools.lru_cache(maxsize=64)
 def frames(tokens: Tokens) -> Frames:
-    """Every stretch of 1..3 words holding a fact, keyed by the two words on each side."""
+    """Every stretch of 1..3 words holding a fact, keyed by the two words on each side.
+
+    Memoised (callers only read the result): a check compares the new text
+    with several candidates, and candidates recur from check to check.
+    """
     words = (_EDGE,) * _CONTEXT + tokens.words + (_EDGE,) * _CONTEXT
     facts = (Fact.NONE,) * _CONTEXT + tokens.facts + (Fact.NONE,) * _CONTEXT
     found: Frames = defaultdict(set)

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from monitor.dedup.compare import Conflict, Overlap, fact_conflicts, overlap, shingle_set
 from monitor.dedup.normalise import content_hash
-from monitor.dedup.signature import SIGNATURE, index_keys, probe_keys, term_key
+from monitor.dedup.signature import SIGNATURE, probe_keys, term_key, text_keys
 from monitor.dedup.story import match_story, story_keys, story_terms
 from monitor.dedup.tokens import Tokens, tokenise
 from monitor.settings import DedupSettings
@@ -106,11 +106,12 @@ class FingerprintIndex(Protocol):
 def make_fingerprint(text: str) -> TextFingerprint:
     """The fingerprint of ``text``: a pure function of the text and the index format."""
     tokens = tokenise(text)
+    stored, probes = text_keys(tokens.words)
     return TextFingerprint(
         content_hash=content_hash(text),
         words=len(tokens),
-        index_keys=index_keys(tokens.words),
-        probe_keys=probe_keys(tokens.words),
+        index_keys=stored,
+        probe_keys=probes,
         story_keys=story_keys(tokens),
     )
 
