@@ -48,6 +48,7 @@ T = TypeVar("T")
 # Both keep the feed's old validators so the next poll sees these entries again.
 EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry", "deferred"]
 FEED_LEASE = timedelta(minutes=30)
+ENTRIES_PER_SLOT = 2  # entries worked on at once, per fetch.max_concurrency slot
 
 
 def utcnow() -> datetime:
@@ -118,6 +119,22 @@ class PollSummary:
         )
 
 
+class _Pass:
+    """What the feeds of one pass share.
+
+    ``entry_slots`` bounds the entries being worked on at once: pages fetched
+    faster than two extraction workers can read them would otherwise pile up
+    in memory, so a pass's memory would grow with the number of new entries.
+    """
+
+    def __init__(self, fetcher: Fetcher, summary: PollSummary, max_entries: int) -> None:
+        self.fetcher = fetcher
+        self.summary = summary
+        self.sink_lock = asyncio.Lock()  # dedup check and store, one entry at a time
+        self.in_flight: set[str] = set()  # canonical URLs taken by a feed of this pass
+        self.entry_slots = asyncio.Semaphore(max_entries)
+
+
 @dataclass
 class _FeedRun:
     """Per-feed bookkeeping of one pass."""
@@ -168,33 +185,23 @@ class Pipeline:
         feeds = self.store.claim_due_feeds(now, self.owner, FEED_LEASE, all_enabled=all_feeds)
         if not feeds:
             return summary
-        sink_lock = asyncio.Lock()
-        in_flight: set[str] = set()
         async with Fetcher(self.settings.fetch) as fetcher:
-            runs = await asyncio.gather(
-                *(self._poll_feed(fetcher, feed, summary, sink_lock, in_flight) for feed in feeds)
-            )
+            shared = _Pass(fetcher, summary, self.settings.fetch.max_concurrency * ENTRIES_PER_SLOT)
+            runs = await asyncio.gather(*(self._poll_feed(shared, feed) for feed in feeds))
         self._record_outcomes(list(runs), summary)
         # The event loop's thread does the HTTP work and the ordering of the stages.
         summary.timed("fetch and orchestration", time.thread_time() - loop_cpu)
         return summary
 
-    async def _poll_feed(
-        self,
-        fetcher: Fetcher,
-        feed: FeedState,
-        summary: PollSummary,
-        sink_lock: asyncio.Lock,
-        in_flight: set[str],
-    ) -> tuple[_FeedRun, PollResult]:
+    async def _poll_feed(self, shared: _Pass, feed: FeedState) -> tuple[_FeedRun, PollResult]:
         run = _FeedRun(feed)
         started = time.perf_counter()
         try:
-            response = await fetcher.fetch_feed(feed.url, feed.caching)
+            response = await shared.fetcher.fetch_feed(feed.url, feed.caching)
             if response.not_modified:
                 return run, PollResult(ok=True, not_modified=True, caching=None)
             parsed = await asyncio.to_thread(
-                summary.cpu_timed,
+                shared.summary.cpu_timed,
                 "parse feeds",
                 parse_feed,
                 response.body,
@@ -207,7 +214,7 @@ class Pipeline:
             return run, PollResult(
                 ok=False, error=str(exc), temporary=temporary, retry_after_s=retry_after
             )
-        await self._process_entries(fetcher, run, parsed, summary, sink_lock, in_flight)
+        await self._process_entries(shared, run, parsed)
         lifetime = cache_lifetime_s(response.headers, self.clock())
         min_delay = max(parsed.ttl_s or 0.0, lifetime or 0.0) or None
         log.info(
@@ -256,22 +263,14 @@ class Pipeline:
 
     # -- entries ----------------------------------------------------------------
 
-    async def _process_entries(
-        self,
-        fetcher: Fetcher,
-        run: _FeedRun,
-        parsed: ParsedFeed,
-        summary: PollSummary,
-        sink_lock: asyncio.Lock,
-        in_flight: set[str],
-    ) -> None:
+    async def _process_entries(self, shared: _Pass, run: _FeedRun, parsed: ParsedFeed) -> None:
         candidates = self._unseen(run.feed, parsed.entries)
         tasks = [
-            self._process_entry(fetcher, run.feed, entry, canonical, summary, sink_lock, in_flight)
+            self._process_entry(shared, run.feed, entry, canonical)
             for canonical, entry in candidates
         ]
         for outcome in await asyncio.gather(*tasks):
-            summary.count(outcome)
+            shared.summary.count(outcome)
             if outcome == "new":
                 run.new += 1
             elif outcome == "duplicate":
@@ -306,32 +305,32 @@ class Pipeline:
         ]
 
     async def _process_entry(
-        self,
-        fetcher: Fetcher,
-        feed: FeedState,
-        entry: FeedEntry,
-        canonical: str,
-        summary: PollSummary,
-        sink_lock: asyncio.Lock,
-        in_flight: set[str],
+        self, shared: _Pass, feed: FeedState, entry: FeedEntry, canonical: str
     ) -> EntryOutcome:
-        if self.stop.is_set():
-            return "deferred"
-        if canonical in in_flight:
-            return "known"  # another feed of this pass has the same article
-        in_flight.add(canonical)
-        article, source, retry = await self._article(fetcher, entry, canonical, summary)
-        if article is None:
-            return "retry" if retry else "failed"
-        fetched_at = self.clock()
-        async with sink_lock:
-            outcome = await asyncio.to_thread(
-                self._store_entry, feed, entry, canonical, article, source, fetched_at, summary
-            )
-        return outcome
+        async with shared.entry_slots:
+            if self.stop.is_set():
+                return "deferred"
+            if canonical in shared.in_flight:
+                return "known"  # another feed of this pass has the same article
+            shared.in_flight.add(canonical)
+            article, source, retry = await self._article(shared.fetcher, entry, canonical)
+            if article is None:
+                return "retry" if retry else "failed"
+            fetched_at = self.clock()
+            async with shared.sink_lock:
+                return await asyncio.to_thread(
+                    self._store_entry,
+                    feed,
+                    entry,
+                    canonical,
+                    article,
+                    source,
+                    fetched_at,
+                    shared.summary,
+                )
 
     async def _article(
-        self, fetcher: Fetcher, entry: FeedEntry, canonical: str, summary: PollSummary
+        self, fetcher: Fetcher, entry: FeedEntry, canonical: str
     ) -> tuple[Article | None, TextSource, bool]:
         """The page's article, else the entry's own text; (None, _, retry?) if neither."""
         temporary = False

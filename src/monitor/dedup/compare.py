@@ -120,7 +120,7 @@ def _exclusive(
     return found
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)  # the new text and its candidates (max_candidates is 8)
 def frames(tokens: Tokens) -> Frames:
     """Every stretch of 1..3 words holding a fact, keyed by the two words on each side.
 
