@@ -89,7 +89,6 @@ class PollSummary:
     entries_duplicate: int = 0
     entries_failed: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
 
     def count(self, outcome: EntryOutcome) -> None:
         if outcome == "new":
@@ -254,7 +253,6 @@ class Pipeline:
             self.store.record_feed_outcome(run.feed.id, outcome)
             if not result.ok:
                 summary.feeds_failed += 1
-                summary.errors.append(f"{run.feed.name}: {result.error}")
                 log.warning("feed failed: %s: %s", run.feed.name, result.error)
             elif result.not_modified:
                 summary.feeds_not_modified += 1

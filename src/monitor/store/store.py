@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from monitor.dedup import TextFingerprint
+from monitor.exceptions import StoreError
 from monitor.store import fingerprints
 from monitor.store.engine import make_engine, translate_errors
 from monitor.store.schema import digests, entry_ids, feeds, items, seeds
@@ -66,8 +67,6 @@ class Store:
         with translate_errors("opening the database"), self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
             if not self.engine.dialect.has_table(conn, "items"):
-                from monitor.exceptions import StoreError
-
                 raise StoreError("the database has no schema yet: run 'monitor init' first")
 
     def _write(self) -> Any:
@@ -227,11 +226,6 @@ class Store:
                 conn.execute(select(func.pg_advisory_xact_lock(DEDUP_LOCK_KEY)))
             yield ItemWriter(conn)
 
-    def remember_entry_id(self, feed_id: int, entry_id: str, item_id: str) -> None:
-        """Record that a feed's entry id points at an item stored under another link."""
-        with translate_errors("remembering an entry id"), self._write() as conn, conn.begin():
-            _remember_entry_id(conn, feed_id, entry_id, item_id)
-
     def items(
         self,
         *,
@@ -345,11 +339,7 @@ class Store:
     def last_digest_end(self) -> datetime | None:
         with translate_errors("reading digests"), self.engine.connect() as conn:
             result: datetime | None = conn.scalar(select(func.max(digests.c.window_end)))
-        if result is not None and result.tzinfo is None:
-            from datetime import UTC
-
-            result = result.replace(tzinfo=UTC)
-        return result
+        return result  # aware UTC: max() keeps the column's UtcDateTime type
 
     def record_digest(self, start: datetime, end: datetime, count: int, now: datetime) -> None:
         with translate_errors("saving the digest"), self._write() as conn, conn.begin():
