@@ -130,7 +130,7 @@ def test_out_of_range_arguments_are_usage_errors(
     config = write_config(tmp_path)
     assert run(capsys, config, "init")[0] == 0
     with pytest.raises(SystemExit) as exit_:  # argparse's own usage errors exit 2 too
-        code, _, err = run(capsys, config, *args)
+        code, _, _ = run(capsys, config, *args)
         raise SystemExit(code)
     assert exit_.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
