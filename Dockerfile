@@ -8,6 +8,8 @@
 # Volumes: /data (the database; the baked config keeps it there), /config (optional,
 # read-only is fine). tini is PID 1: signals reach monitor, so `docker stop` finishes
 # in-flight work cleanly (with another image, `docker run --init` does the same).
+# Any Debian-based image with Python 3.11+ and its venv module will do as the base
+# (tests/core/test_core_image.py builds on one made from Debian's packages).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE}
 RUN apt-get update \
@@ -16,7 +18,9 @@ RUN apt-get update \
 WORKDIR /app
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
+RUN python3 -m venv /opt/venv
 # Dependencies first, pinned and hash-checked: this layer is rebuilt only when the lock changes.
 COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock

@@ -152,7 +152,7 @@ class FetchSettings(Section):
     max_concurrency: int = Field(default=16, ge=1, le=1000)
     per_host_concurrency: int = Field(default=2, ge=1, le=100)
     per_host_delay_s: float = Field(default=0.5, ge=0, le=3600)
-    max_redirects: int = Field(default=5, ge=0, le=30)
+    max_redirects: int = Field(default=5, ge=0, le=100)
     respect_robots: bool = True
     # How long a site's robots.txt is trusted before it is fetched again.
     robots_ttl_s: float = Field(default=24 * 3600.0, gt=0, le=MAX_DURATION_S)
