@@ -142,3 +142,24 @@ def test_progress_bars_on_a_terminal_and_none_when_piped(
         timeout=300,
     )
     assert piped.returncode == 0 and "rescoring" not in piped.stderr
+
+
+def test_a_poll_that_finds_every_feed_leased_says_so(
+    server: FixtureServer, make_instance: Callable[..., Instance]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.store import Store
+
+    urls = serve_site(server)
+    inst = make_instance([("Frontier Daily", urls["rss"])])
+    assert inst.run("init")[0] == 0
+    store = Store(f"sqlite:///{inst.db}")
+    try:  # another worker, on another host, holds every feed
+        now = datetime.now(UTC)
+        assert store.claim_due_feeds(now, "elsewhere:1", timedelta(minutes=30), all_enabled=True)
+    finally:
+        store.close()
+    code, out, err = inst.run("poll")
+    assert code == 0 and out.startswith("feeds: 0 ok, 0 not modified, 0 failed")
+    assert "no feed polled: every enabled feed is leased by another worker" in err
