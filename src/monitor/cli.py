@@ -1,8 +1,13 @@
 """The ``monitor`` command line (SPEC section 2).
 
 Exit status: 0 success; 1 a failure the user must act on (bad config,
-unreachable database), printed as one line; 2 bad usage. A feed or article
-that fails is reported and does not fail the command.
+unreachable database), printed as one line; 2 bad usage; 3 the command ran but
+its work failed: every feed of a ``poll`` failed (the network is probably
+down), or an input of ``extract`` / ``score`` could not be read (each input
+still gets its JSON line). A feed or article that fails among others that
+work is reported and does not fail the command.
+
+stdout carries only the command's own output; messages and logs go to stderr.
 """
 
 from __future__ import annotations
@@ -19,57 +24,148 @@ from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__
-from monitor.exceptions import MonitorError
+from monitor.exceptions import MonitorError, StoreError
 from monitor.logs import configure_logging
 from monitor.records import decode_cursor, iso, item_record, relevance_record
 from monitor.settings import Settings, config_path, load_settings, parse_duration
+from monitor.terminal import json_line, plural, print_table, printable
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_WORK_FAILED = 3
+
+_EXAMPLES = {
+    "init": "monitor init                  # after editing seeds/ or the feed list, run it again",
+    "poll": "monitor poll                  # exit 3 when every feed failed",
+    "run": "monitor run                   # Ctrl-C or SIGTERM stops it cleanly",
+    "list": "monitor feeds list --json | jq -r 'select(.state == \"failing\") | .url'",
+    "export": "monitor export --after 000000000042 --relevant-only -o new.jsonl",
+    "digest": (
+        "monitor digest --since 24h --format html -o today.html   # a preview\n"
+        "  monitor digest --mark                                    # the next in the series"
+    ),
+    "extract": "monitor extract page.html https://www.dawn.com/news/1950000",
+    "score": 'echo \'{"title": "TTP attack", "text": "..."}\' | monitor score',
+    "rescore": "monitor rescore               # after editing config/relevance.toml",
+    "stats": "monitor stats",
+}
+
+
+def _command(sub: Any, name: str, summary: str, description: str = "") -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=f"{summary[0].upper()}{summary[1:]}."
+        + (f"\n\n{description}" if description else ""),
+        epilog=f"example:\n  {_EXAMPLES[name]}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="monitor",
         description="Source-monitoring ingestion for the TTP–Pakistan–Afghanistan conflict.",
+        epilog=(
+            "config lookup: --config, else $MONITOR_CONFIG, else ./config/monitor.toml, else\n"
+            "$XDG_CONFIG_HOME/monitor/monitor.toml, else built-in defaults.\n"
+            "exit status: 0 ok, 1 failure (one line on stderr), 2 bad usage, 3 the work failed."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--config", help="config file (default: $MONITOR_CONFIG, else config/monitor.toml)"
+        "--config",
+        metavar="PATH",
+        help="config file (default: $MONITOR_CONFIG, ./config/monitor.toml, "
+        "~/.config/monitor/monitor.toml, else built-in defaults)",
     )
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("init", help="create or migrate the database and load the seed corpus")
-    sub.add_parser("poll", help="one pass over every enabled feed now, then exit")
-    run = sub.add_parser("run", help="the daemon: poll each feed when it is due, until stopped")
+    _command(
+        sub,
+        "init",
+        "create or migrate the database and load the seed corpus",
+        "Idempotent: safe on every start. Creates the SQLite file's folder only inside\n"
+        "database.data_dir.",
+    )
+    _command(sub, "poll", "one pass over every enabled feed now, then exit")
+    run = _command(sub, "run", "the daemon: poll each feed when it is due, until stopped")
     run.add_argument("--max-ticks", type=int, help=argparse.SUPPRESS)
-    feeds = sub.add_parser("feeds", help="feed commands")
+    feeds = sub.add_parser("feeds", help="feed commands", description="Feed commands.")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="SUBCOMMAND")
-    flist = feeds_sub.add_parser("list", help="every feed with its state")
-    flist.add_argument("--json", action="store_true", help="one JSON object per feed")
-    export = sub.add_parser("export", help="stored items as JSON Lines")
-    export.add_argument("--output", "-o", help="write to FILE instead of stdout")
-    export.add_argument("--after", metavar="CURSOR", help="only items stored after this cursor")
-    export.add_argument("--include-duplicates", action="store_true")
-    export.add_argument("--relevant-only", action="store_true")
-    digest = sub.add_parser("digest", help="a digest of items stored in a window")
-    digest.add_argument("--since", help="window length, e.g. 24h (default: since the last digest)")
-    digest.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
-    digest.add_argument("--output", "-o", help="write to FILE instead of stdout")
-    extract = sub.add_parser("extract", help="show what the extractor gets from pages")
-    extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
-    score = sub.add_parser("score", help="score texts (files, or JSON lines on stdin)")
-    score.add_argument("files", nargs="*", metavar="FILE")
-    sub.add_parser("rescore", help="re-score stored items after the lexicon or threshold changed")
-    sub.add_parser("stats", help="counts of stored items")
+    flist = _command(
+        feeds_sub,
+        "list",
+        "every feed with its state",
+        "A table on a terminal, plain columns when piped.",
+    )
+    flist.add_argument("--json", action="store_true", help="one JSON object per feed and line")
+    export = _command(sub, "export", "stored items as JSON Lines")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument(
+        "--after", metavar="CURSOR", help="only items stored after this cursor (the last you saw)"
+    )
+    export.add_argument(
+        "--include-duplicates", action="store_true", help="also items recognised as duplicates"
+    )
+    export.add_argument("--relevant-only", action="store_true", help="only relevant items")
+    digest = _command(
+        sub,
+        "digest",
+        "a digest of the relevant items stored in a window",
+        "Without --since the window starts at the last marked digest. Only --mark moves\n"
+        "that mark: previews (--since, -o, a plain run) never hide an item from the next one.",
+    )
+    window = digest.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since", metavar="DURATION", help="window length, e.g. 24h, 7d (default: since the mark)"
+    )
+    window.add_argument(
+        "--mark",
+        action="store_true",
+        help="the next digest of the series: since the mark, then move the mark to now",
+    )
+    digest.add_argument(
+        "--format",
+        choices=["markdown", "html", "json"],
+        default="markdown",
+        help="default: markdown",
+    )
+    digest.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    extract = _command(
+        sub,
+        "extract",
+        "show what the extractor gets from pages",
+        "One JSON line per input; exit 3 when any input could not be read or extracted.",
+    )
+    extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL", help="HTML files or URLs")
+    score = _command(
+        sub,
+        "score",
+        "score texts (files, or JSON lines on stdin)",
+        'A file\'s first line is its title. On stdin: one {"title": ..., "text": ...} per line.\n'
+        "One JSON line per input; exit 3 when any input was unusable.",
+    )
+    score.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
+    _command(sub, "rescore", "re-score stored items after the lexicon or threshold changed")
+    _command(sub, "stats", "counts of stored items and feeds")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings(config_path(args.config))
         configure_logging(settings.log.level, settings.log.format)
         return COMMANDS[args.command](settings, args)
+    except StoreError as exc:
+        _error(_with_location(str(exc), settings))
+        return EXIT_FAILED
     except MonitorError as exc:
-        print(f"monitor: error: {exc}", file=sys.stderr)
-        return 1
+        _error(str(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `monitor export | head`: the reader has what it wanted
@@ -77,15 +173,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _error(message: str) -> None:
+    print(f"monitor: error: {printable(message)}", file=sys.stderr)
+
+
+def _with_location(message: str, settings: Settings | None) -> str:
+    """A database error line that names the file or host."""
+    if settings is None:
+        return message
+    from monitor.service import database_location
+
+    where = database_location(settings)
+    path = settings.sqlite_path
+    if str(path or where) in message:
+        return message
+    return f"{where}: {message}"
+
+
 def _usage_error(message: str) -> int:
-    print(f"monitor: usage error: {message}", file=sys.stderr)
-    return 2
+    print(f"monitor: usage error: {printable(message)}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
+    from monitor.progress import progress
     from monitor.service import initialise
 
-    print(initialise(settings).line())
+    with progress("loading seeds", None) as advance:
+        report = initialise(settings, on_seed=lambda total: advance(1, total=total))
+    print(report.line())
     return 0
 
 
@@ -105,9 +221,26 @@ def _pipeline(settings: Settings, stack: ExitStack) -> Any:
 
 
 def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
+    from monitor.progress import advance_on_log, progress
+
     with ExitStack() as stack:
-        summary = _pipeline(settings, stack).poll(all_feeds=True)
+        pipeline = _pipeline(settings, stack)
+        enabled = sum(1 for f in pipeline.store.feed_states(enabled_only=True))
+        with (
+            progress("polling feeds", enabled) as advance,
+            advance_on_log("monitor.pipeline", ("feed polled", "feed failed"), advance),
+        ):
+            summary = pipeline.poll(all_feeds=True)
     print(summary.line())  # each failed feed was logged on stderr with its reason
+    polled = summary.feeds_ok + summary.feeds_not_modified + summary.feeds_failed
+    if polled and summary.feeds_failed == polled:
+        _error(f"all {plural(polled, 'feed')} failed: is the network down?")
+        return EXIT_WORK_FAILED
+    if enabled and not polled:
+        print(
+            "monitor: no feed polled: every enabled feed is leased by another worker",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -129,19 +262,28 @@ def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         for s in states:
-            print(json.dumps(_feed_json(s), ensure_ascii=False))
+            print(json_line(_feed_json(s)))
         return 0
-    print(f"{'state':<13}{'fails':>5}  {'items':>5}  {'last success':<20}  {'next due':<20}  feed")
-    for s in states:
-        state = s.state if s.enabled else "disabled"
-        print(
-            f"{state:<13}{s.consecutive_failures:>5}  {s.items_stored:>5}  "
-            f"{iso(s.last_success_at) or '-':<20}  {iso(s.next_fetch_at) or '-':<20}  "
-            f"{s.name} <{s.url}>"
-        )
-        if s.last_error and s.state in ("error", "failing"):
-            print(f"{'':<13}last error: {s.last_error}")
+    headers = ["state", "fails", "items", "last success", "next due", "feed", "last error"]
+    rows = [
+        [
+            shown_state(s),
+            str(s.consecutive_failures),
+            str(s.items_stored),
+            iso(s.last_success_at) or "-",
+            (iso(s.next_fetch_at) or "-") if s.enabled else "-",
+            f"{s.name} <{s.url}>",
+            (s.last_error or "") if s.state in ("error", "failing") and s.enabled else "",
+        ]
+        for s in states
+    ]
+    print_table(headers, rows, title=plural(len(states), "feed"))
     return 0
+
+
+def shown_state(s: Any) -> str:
+    """The state ``feeds list`` and ``stats`` both show: ``disabled`` overrides the rest."""
+    return str(s.state) if s.enabled else "disabled"
 
 
 def _feed_json(s: Any) -> dict[str, Any]:
@@ -153,16 +295,22 @@ def _feed_json(s: Any) -> dict[str, Any]:
         "last_success_at": iso(s.last_success_at),
         "last_error": s.last_error,
         "consecutive_failures": s.consecutive_failures,
-        "next_fetch_at": iso(s.next_fetch_at),
+        "next_fetch_at": iso(s.next_fetch_at) if s.enabled else None,
         "items_stored": s.items_stored,
         "interval_s": s.current_interval_s,
     }
 
 
 def _output(path: str | None, stack: ExitStack) -> IO[str]:
+    """stdout, or FILE opened for writing; a folder that is missing is one line, not a trace."""
     if path is None:
         return sys.stdout
-    return stack.enter_context(open(path, "w", encoding="utf-8"))
+    from monitor.exceptions import ConfigError
+
+    try:
+        return stack.enter_context(open(path, "w", encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -181,7 +329,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             include_duplicates=args.include_duplicates,
             relevant_only=args.relevant_only,
         ):
-            out.write(json.dumps(item_record(item), ensure_ascii=False) + "\n")
+            out.write(json_line(item_record(item)) + "\n")
     return 0
 
 
@@ -201,17 +349,23 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
             start = now - timedelta(seconds=window)
         else:
             start = store.last_digest_end() or now - timedelta(days=1)
-        digest = build_digest(store.items(stored_since=start, stored_until=now), start, now)
-        _output(args.output, stack).write(RENDERERS[args.format](digest))
-        store.record_digest(start, now, digest.relevant_items, now)
+        out = _output(args.output, stack)
+        items = store.items(stored_since=start, stored_until=now, include_duplicates=True)
+        digest = build_digest(items, start, now)
+        out.write(RENDERERS[args.format](digest))
+        if args.mark:  # only the next digest of the series moves the mark; previews never do
+            store.record_digest(start, now, digest.relevant_items, now)
     return 0
 
 
 def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.extract import extract_article
 
+    failed = 0
     for name, body, url, error in _read_inputs(settings, args.inputs):
         record: dict[str, Any] = {"input": name}
+        if error is None and _is_binary(body):
+            error = f"{name} is a binary file, not an HTML page"
         if error is None:
             try:
                 art = extract_article(body, url, min_text_chars=0)
@@ -226,8 +380,15 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
                 error = str(exc)
         if error is not None:
             record["error"] = error
-        print(json.dumps(record, ensure_ascii=False))
-    return 0
+            failed += 1
+        print(json_line(record))
+    return EXIT_WORK_FAILED if failed else 0
+
+
+def _is_binary(body: bytes) -> bool:
+    """NUL bytes or undecodable text in the first 8 KB: an image, an archive, not HTML."""
+    head = body[:8192]
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _read_inputs(
@@ -245,6 +406,8 @@ def _read_inputs(
             yield name, path.read_bytes(), path.resolve().as_uri(), None
         except OSError as exc:
             yield name, b"", "", f"cannot read {name}: {exc.strerror}"
+        except ValueError as exc:  # a NUL in the name
+            yield name, b"", "", f"cannot read {name!r}: {exc}"
 
 
 async def _fetch_pages(
@@ -268,14 +431,16 @@ def cmd_score(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.service import load_scorer
 
     scorer, _ = load_scorer(settings, None)
+    failed = 0
     for name, title, text, error in _score_inputs(args.files):
         record: dict[str, Any] = {"input": name}
         if error is None:
             record["relevance"] = relevance_record(scorer.score(title, text))
         else:
             record["error"] = error
-        print(json.dumps(record, ensure_ascii=False))
-    return 0
+            failed += 1
+        print(json_line(record))
+    return EXIT_WORK_FAILED if failed else 0
 
 
 def _score_inputs(files: list[str]) -> Iterator[tuple[str, str, str, str | None]]:
@@ -285,6 +450,9 @@ def _score_inputs(files: list[str]) -> Iterator[tuple[str, str, str, str | None]
                 text = Path(name).read_text(encoding="utf-8", errors="replace")
             except OSError as exc:
                 yield name, "", "", f"cannot read {name}: {exc.strerror}"
+                continue
+            except ValueError as exc:  # a NUL in the name
+                yield name, "", "", f"cannot read {name!r}: {exc}"
                 continue
             title, _, body = text.partition("\n")
             yield name, title.strip(), body if body.strip() else text, None
@@ -297,38 +465,47 @@ def _score_inputs(files: list[str]) -> Iterator[tuple[str, str, str, str | None]
             obj = json.loads(line)
             if not isinstance(obj, dict) or not isinstance(obj.get("text", ""), str):
                 raise ValueError("expected an object with a 'text' string")
-            yield str(obj.get("id", name)), str(obj.get("title") or ""), obj.get("text", ""), None
+            raw_title = obj.get("title")
+            if raw_title is not None and not isinstance(raw_title, str):
+                raise ValueError(f"'title' must be a string (got {type(raw_title).__name__})")
+            yield str(obj.get("id", name)), raw_title or "", obj.get("text", ""), None
         except ValueError as exc:
             yield name, "", "", f"line {number} is not a JSON object with 'text': {exc}"
 
 
 def cmd_rescore(settings: Settings, args: argparse.Namespace) -> int:
+    from monitor.progress import progress
     from monitor.service import load_scorer, open_store
 
     store = open_store(settings)
     try:
         scorer, version = load_scorer(settings, store)
         total = changed = became = dropped = 0
-        for item in store.items(include_duplicates=True):
-            rel = scorer.score(item.title, item.text, item.language)
-            total += 1
-            if rel.relevant != item.relevance.relevant:
-                changed += 1
-                became += rel.relevant
-                dropped += not rel.relevant
-            old = item.relevance
-            if (rel.score, rel.relevant, rel.tags) != (old.score, old.relevant, old.tags):
-                store.update_relevance(item.id, rel, version)
+        counts = store.count_items()
+        size = counts["items"] + counts["duplicates"]
+        with progress("rescoring", size) as advance:
+            for item in store.items(include_duplicates=True):
+                rel = scorer.score(item.title, item.text, item.language)
+                total += 1
+                if rel.relevant != item.relevance.relevant:
+                    changed += 1
+                    became += rel.relevant
+                    dropped += not rel.relevant
+                old = item.relevance
+                if (rel.score, rel.relevant, rel.tags) != (old.score, old.relevant, old.tags):
+                    store.update_relevance(item.id, rel, version)
+                advance()
     finally:
         store.close()
     print(
-        f"rescored {total} items; {changed} decisions changed "
+        f"rescored {plural(total, 'item')}; {plural(changed, 'decision')} changed "
         f"({became} now relevant, {dropped} no longer relevant)"
     )
     return 0
 
 
 def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    """Counts; feed states are counted by the state ``feeds list`` shows, so the two agree."""
     from monitor.service import open_store
 
     store = open_store(settings)
@@ -337,10 +514,20 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
         feeds = store.feed_states()
     finally:
         store.close()
-    failing = sum(1 for f in feeds if f.state in ("error", "failing"))
+    by_state: dict[str, int] = {}
+    for f in feeds:
+        by_state[shown_state(f)] = by_state.get(shown_state(f), 0) + 1
+    order = ["ok", "not-modified", "new", "error", "failing", "disabled"]
+    states = ", ".join(
+        f"{by_state[name]} {name}"
+        for name in sorted(
+            by_state, key=lambda n: (n not in order, order.index(n) if n in order else 0, n)
+        )
+    )
     print(
-        f"{counts['items']} items ({counts['relevant']} relevant), "
-        f"{counts['duplicates']} duplicates; {len(feeds)} feeds, {failing} failing"
+        f"{plural(counts['items'], 'item')} ({counts['relevant']} relevant), "
+        f"{plural(counts['duplicates'], 'duplicate')}; {plural(len(feeds), 'feed')}"
+        + (f": {states}" if states else "")
     )
     return 0
 

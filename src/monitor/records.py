@@ -21,8 +21,8 @@ def encode_cursor(seq: int) -> str:
 
 def decode_cursor(cursor: str) -> int:
     """The sequence number behind a cursor; ValueError for anything we did not issue."""
-    if not cursor.isdigit():
-        raise ValueError(f"not a cursor: {cursor!r}")
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
+        raise ValueError(f"not a cursor: {cursor[:40]!r}")  # 18 digits: within a 64-bit column
     return int(cursor)
 
 

@@ -60,7 +60,7 @@ def test_extract_prints_what_the_extractor_gets(
     url = server.add("/page", Route(body=page.read_bytes()))
     inst = make_instance([])
     code, out, _ = inst.run("extract", str(page), url, str(page.parent / "missing.html"))
-    assert code == 0
+    assert code == 3  # one input could not be read: still one line for each
     local, remote, missing = (json.loads(line) for line in out.splitlines())
     for record in (local, remote):
         assert (
@@ -105,6 +105,7 @@ def test_score_reads_files_and_json_lines(
     stdin = "\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     code, out, _ = inst.run("score")
+    assert code == 3
     cricket, bad = (json.loads(line) for line in out.splitlines())
     assert cricket["input"] == "cricket" and cricket["relevance"]["relevant"] is False
     assert "line 2" in bad["error"]
@@ -121,7 +122,7 @@ def test_rescore_reports_changed_decisions(
     (before,) = inst.export()
     assert before["relevance"]["relevant"] is True  # type: ignore[index]
     code, out, _ = inst.run("rescore")
-    assert code == 0 and "rescored 1 items; 0 decisions changed" in out
+    assert code == 0 and "rescored 1 item; 0 decisions changed" in out
 
     # an analyst edits the lexicon: now nothing passes
     lexicon = (REPO / "config" / "relevance.toml").read_text()
@@ -130,7 +131,7 @@ def test_rescore_reports_changed_decisions(
     strict = make_instance([("Republisher", url)], relevance={"lexicon": str(edited)})
     code, out, err = strict.run("rescore")
     assert code == 0, err
-    assert "1 decisions changed (0 now relevant, 1 no longer relevant)" in out
+    assert "1 decision changed (0 now relevant, 1 no longer relevant)" in out
     (after,) = strict.export()
     assert after["relevance"]["relevant"] is False  # type: ignore[index]
     assert strict.export("--relevant-only") == []

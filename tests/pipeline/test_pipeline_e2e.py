@@ -138,9 +138,13 @@ def test_feeds_list_digest_and_stats(
     assert code == 0
     assert "North Waziristan" in out
     assert "Sharjah" not in out  # not relevant: not in the digest
+    # previews (--since, -o, a plain run) never move the mark: the next digest still has all
     code, out, _ = inst.run("digest", "--format", "json")
-    assert code == 0
-    assert '"relevant_items": 0' in out  # since the last digest: nothing new
+    assert code == 0 and '"relevant_items": 3' in out
+    code, out, _ = inst.run("digest", "--mark", "--format", "json")
+    assert code == 0 and '"relevant_items": 3' in out  # the next in the series...
+    code, out, _ = inst.run("digest", "--format", "json")
+    assert code == 0 and '"relevant_items": 0' in out  # ...moved the mark
 
     code, out, _ = inst.run("stats")
     assert code == 0 and out.startswith("4 items")

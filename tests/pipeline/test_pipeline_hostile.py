@@ -153,8 +153,11 @@ def test_when_every_feed_fails_at_once_no_feed_is_penalised(
     closed = [("a", "http://127.0.0.1:9/feed-a"), ("b", "http://127.0.0.1:9/feed-b")]
     inst = make_instance(closed)
     assert inst.run("init")[0] == 0
-    code, out, _ = inst.run("poll")
-    assert code == 0 and "2 failed" in out
+    code, out, err = inst.run("poll")
+    assert code == 3 and "2 failed" in out  # exit 3: the work failed, the command did not
+    assert (
+        err.strip().splitlines()[-1] == "monitor: error: all 2 feeds failed: is the network down?"
+    )
     for state in feed_states(inst).values():
         assert state["state"] == "error"
         assert state["consecutive_failures"] == 0  # the network, not the feeds

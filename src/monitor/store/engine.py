@@ -4,14 +4,20 @@ SQLite: WAL (readers never block the writer), a busy timeout (a second writer
 waits instead of failing), foreign keys on, and ``BEGIN IMMEDIATE`` for write
 transactions so two writers queue on the lock up front instead of deadlocking
 when a read transaction tries to upgrade.
+
+``create=False`` opens an SQLite file only if it exists (``mode=rw``): the
+commands that read must never leave an empty database behind, and a file
+deleted under a running process must not be silently re-created. Creating
+the folder of a new database is ``monitor init``'s decision, not the engine's.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -20,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from monitor.exceptions import DatabaseLocked, StoreError
 
 
-def make_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
+def make_engine(url: str, *, busy_timeout_s: float = 30.0, create: bool = True) -> Engine:
     """An engine for ``url``; StoreError with one line when the URL is unusable."""
     try:
         parsed = make_url(url)
@@ -28,7 +34,7 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
         raise StoreError(f"database URL is not valid: {url!r}") from None
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(url, parsed.database, busy_timeout_s)
+            return _sqlite_engine(url, parsed.database, busy_timeout_s, create)
         return create_engine(url, pool_pre_ping=True, connect_args=_pg_args(parsed.drivername))
     except NoSuchModuleError:
         raise StoreError(f"database URL {url!r}: no driver for {parsed.drivername}") from None
@@ -38,10 +44,18 @@ def _pg_args(drivername: str) -> dict[str, Any]:
     return {"connect_timeout": 10} if drivername.startswith("postgresql") else {}
 
 
-def _sqlite_engine(url: str, database: str | None, busy_timeout_s: float) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+def _sqlite_engine(url: str, database: str | None, busy_timeout_s: float, create: bool) -> Engine:
+    if create or not database or database == ":memory:":
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+    else:
+        existing = f"file:{quote(database)}?mode=rw"
+
+        def connect_existing() -> sqlite3.Connection:
+            return sqlite3.connect(
+                existing, uri=True, timeout=busy_timeout_s, check_same_thread=False
+            )
+
+        engine = create_engine(url, creator=connect_existing)
     timeout_ms = int(busy_timeout_s * 1000)
 
     @event.listens_for(engine, "connect")

@@ -47,9 +47,10 @@ DEDUP_LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock serialising check-and-st
 class Store:
     """Domain operations over one database (SQLite or PostgreSQL)."""
 
-    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
+    def __init__(self, url: str, *, busy_timeout_s: float = 30.0, create: bool = True) -> None:
+        """``create=False``: an SQLite file that does not exist is an error, never created."""
         self.url = url
-        self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s)
+        self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s, create=create)
         self.fingerprint_index = fingerprints.SqlFingerprintIndex(self.engine)
 
     def close(self) -> None:
