@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from monitor.dedup import DuplicateDetector
 from monitor.feedlist import load_feeds
-from monitor.relevance import RelevanceScorer, SeedDoc, lexicon_version
+from monitor.relevance import RelevanceScorer, SeedDoc
 from monitor.seeds import read_seed_folder
 from monitor.settings import Settings
 from monitor.store import Store
@@ -59,12 +59,21 @@ def initialise(settings: Settings) -> InitReport:
 
 
 def load_scorer(settings: Settings, store: Store | None) -> tuple[RelevanceScorer, str]:
-    """The relevance scorer (with the stored seeds, or the seeds folder) and the lexicon version."""
-    path = settings.path(settings.relevance.lexicon)
+    """The relevance scorer (with the stored seeds, or the seeds folder) and the model version
+    (recorded with every item as its ``lexicon_version``, so ``rescore`` knows what scored it)."""
+    rs = settings.relevance
+    path = settings.path(rs.lexicon)
     if store is not None:
         seeds = [SeedDoc(id=i, text=t) for i, t in store.seed_texts()]
     else:
         folder = settings.path(settings.sources.seeds)
         seeds = [SeedDoc(id=s.id, text=s.text) for s in read_seed_folder(folder)]
-    scorer = RelevanceScorer.load(path, settings.relevance.threshold, seeds)
-    return scorer, lexicon_version(path)
+    scorer = RelevanceScorer.load(
+        path,
+        rs.threshold,
+        seeds,
+        model_path=settings.path(rs.model),
+        gazetteer_path=settings.path(rs.gazetteer),
+        tags_path=settings.path(rs.tags),
+    )
+    return scorer, scorer.version

@@ -136,6 +136,12 @@ class DedupSettings(Section):
 class RelevanceSettings(Section):
     lexicon: str = "relevance.toml"
     threshold: float = Field(default=0.5, ge=0, le=1)
+    # The fitted model (`monitor train` writes it), the gazetteer and the tag rules.
+    model: str = "relevance-model.json"
+    gazetteer: str = "gazetteer.toml"
+    tags: str = "tags.toml"
+    # Shipped labelled JSON Lines `monitor train` learns from (their `test` split never).
+    training: list[str] = ["../../shared/corpus/news-dev/items.jsonl"]
 
 
 class LogSettings(Section):
