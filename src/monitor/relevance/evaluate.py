@@ -9,7 +9,7 @@ labelled relevant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +53,14 @@ def _grouped(rows: Sequence[Scored], key: Callable[[Scored], Iterable[str]]) -> 
     return [figures(g).line(k) for k, g in sorted(groups.items())]
 
 
-def tag_figures(rows: Sequence[Scored]) -> dict[str, tuple[int, int, int]]:
-    """tag -> (tp, fp, fn) of tag assignment on relevant items that carry gold tags."""
+def tag_figures(
+    rows: Sequence[Scored], labelled: Collection[str] | None = None
+) -> dict[str, tuple[int, int, int]]:
+    """tag -> (tp, fp, fn) of tag assignment on the relevant items whose tags were labelled
+    (the ids in ``labelled``; by default the items that carry gold tags)."""
     out: dict[str, list[int]] = {}
     for r in rows:
-        if r.item.label != 1 or not r.item.tags:
+        if r.item.label != 1 or not (r.item.id in labelled if labelled else r.item.tags):
             continue
         gold, got = set(r.item.tags), set(r.relevance.tags)
         for t in gold | got:

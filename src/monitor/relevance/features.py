@@ -57,6 +57,7 @@ class Extracted:
     entities: dict[Entity, int] = field(default_factory=dict)
     entity_zones: dict[Entity, set[str]] = field(default_factory=dict)
     lexicon_hits: dict[str, dict[str, int]] = field(default_factory=dict)  # group -> zone -> n
+    group_facet: dict[str, str] = field(default_factory=dict)  # lexicon group -> its facet
 
 
 class FeatureExtractor:
@@ -104,6 +105,7 @@ class FeatureExtractor:
                 if best is None or n > best[0]:
                     first_term[(group, zone)] = (n, text)
         out.lexicon_hits = hits
+        out.group_facet = self._group_facet
         mass = dict.fromkeys(self._facets, 0.0)
         body_mass = dict.fromkeys(self._facets, 0.0)
         for group, z in hits.items():

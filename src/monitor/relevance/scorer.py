@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.exceptions import ConfigError
-from monitor.relevance.features import FeatureExtractor
+from monitor.relevance.features import FeatureExtractor, Source
 from monitor.relevance.gazetteer import load_gazetteer
 from monitor.relevance.lexicon import load_lexicon
 from monitor.relevance.model import LinearModel, load_model
