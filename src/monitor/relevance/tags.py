@@ -108,9 +108,9 @@ def _zones(cue: str, ex: Extracted) -> dict[str, int]:
         return dict(ex.lexicon_hits.get(name, {}))
     if kind == "facet":
         merged: dict[str, int] = {}
-        for group, zones in ex.lexicon_hits.items():
+        for group, per_zone in ex.lexicon_hits.items():
             if ex.group_facet.get(group) == name:
-                for z, n in zones.items():
+                for z, n in per_zone.items():
                     merged[z] = merged.get(z, 0) + n
         return merged
     out: dict[str, int] = {}
