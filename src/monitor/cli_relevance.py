@@ -200,10 +200,11 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.relevance.model import save_model
     from monitor.relevance.scorer import load_extractor
     from monitor.relevance.training import fit_model
+    from monitor.service import beside_lexicon
 
     rs = settings.relevance
     items, info = training_items(settings, stored=not args.no_stored)
-    extractor = load_extractor(settings.path(rs.lexicon), settings.path(rs.gazetteer))
+    extractor = load_extractor(settings.path(rs.lexicon), beside_lexicon(settings, rs.gazetteer))
     try:
         model, p_cv = fit_model(items, extractor, training_info=info)
     except ValueError as exc:
@@ -211,8 +212,8 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     y = [int(i.label or 0) for i in items]
     cv = metrics.scores(y, p_cv, [p >= rs.threshold for p in p_cv])
     model = _with_cv(model, cv, metrics.ece(y, p_cv), metrics.brier(y, p_cv))
-    out = Path(args.output) if args.output else settings.path(rs.model)
-    save_model(model, out)
+    out = Path(args.output) if args.output else beside_lexicon(settings, rs.model)
+    model = save_model(model, out)
     print(
         f"trained on {len(items)} items ({sum(y)} relevant; "
         f"{info['stored_labels']} stored labels); "

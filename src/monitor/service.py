@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from monitor.dedup import DuplicateDetector
 from monitor.feedlist import load_feeds
@@ -72,8 +73,14 @@ def load_scorer(settings: Settings, store: Store | None) -> tuple[RelevanceScore
         path,
         rs.threshold,
         seeds,
-        model_path=settings.path(rs.model),
-        gazetteer_path=settings.path(rs.gazetteer),
-        tags_path=settings.path(rs.tags),
+        model_path=beside_lexicon(settings, rs.model),
+        gazetteer_path=beside_lexicon(settings, rs.gazetteer),
+        tags_path=beside_lexicon(settings, rs.tags),
     )
     return scorer, scorer.version
+
+
+def beside_lexicon(settings: Settings, value: str) -> Path:
+    """A relevance file path: relative ones are next to the lexicon (they belong together)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else settings.path(settings.relevance.lexicon).parent / p

@@ -108,6 +108,7 @@ class FeatureExtractor:
         out.group_facet = self._group_facet
         mass = dict.fromkeys(self._facets, 0.0)
         body_mass = dict.fromkeys(self._facets, 0.0)
+        named: dict[tuple[str, str], list[str]] = {}  # (facet, head|body) -> terms, for people
         for group, z in hits.items():
             head = HEAD_TITLE_WEIGHT * z.get("title", 0) + z.get("lead", 0)
             body = z.get("body", 0)
@@ -125,21 +126,25 @@ class FeatureExtractor:
             weight = self._group_weight[group]
             if head:
                 mass[facet] += weight * (1.0 + math.log(head))
+                named.setdefault((facet, "head"), []).append(term)
             if body:
                 body_mass[facet] += weight * (1.0 + math.log(body))
+                named.setdefault((facet, "body"), []).append(first_term[(group, "body")][1])
         for f, m in body_mass.items():
             if m > 0:
                 out.values[f"facet:{f}@body"] = 1.0 - math.exp(-m)
-                out.sources[f"facet:{f}@body"] = Source(f"{f} terms", "body", f)
+                terms = ", ".join(named[(f, "body")][:3])
+                out.sources[f"facet:{f}@body"] = Source(f"{f}: {terms}", "body", f)
         strength = {f: 1.0 - math.exp(-m) for f, m in mass.items() if m > 0}
         for f, s in strength.items():
             out.values[f"facet:{f}"] = s
-            out.sources[f"facet:{f}"] = Source(f"{f} terms", "title+lead", f)
+            terms = ", ".join(named[(f, "head")][:3])
+            out.sources[f"facet:{f}"] = Source(f"{f}: {terms}", "title+lead", f)
         for a, b in self._pairs:
             if a in strength and b in strength:
                 name = f"facet:{a}*{b}"
                 out.values[name] = strength[a] * strength[b]
-                out.sources[name] = Source(f"{a} with {b}", "title+lead", "co-occurrence")
+                out.sources[name] = Source(f"{a} × {b}", "title+lead", "co-occurrence")
 
     def _anchor_features(self, zones: dict[str, list[str]], out: Extracted) -> None:
         classes: dict[str, set[str]] = {}
@@ -165,7 +170,9 @@ class FeatureExtractor:
         if conflict:
             out.values["anchor:conflict"] = 1.0
             out.sources["anchor:conflict"] = Source(
-                ", ".join(n for a in conflict for n in names[a][:2]), "", "anchor"
+                ", ".join(n for a in conflict for n in names[a][:2]),
+                "+".join(z for z in ZONES if any(z in classes[a] for a in conflict)),
+                "anchor",
             )
         if pak_afg:
             out.values["anchor:pak+afg"] = 1.0

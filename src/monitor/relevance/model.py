@@ -62,8 +62,9 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-t))
 
 
-def save_model(model: LinearModel, path: Path) -> None:
-    """Write the model as sorted, stable JSON (the same model gives the same bytes)."""
+def save_model(model: LinearModel, path: Path) -> LinearModel:
+    """Write the model as sorted, stable JSON (the same model gives the same bytes);
+    return it as written (coefficients rounded to 6 decimals, as a reader will load it)."""
     model = LinearModel(
         intercept=round(model.intercept, 6),
         coef={k: round(v, 6) for k, v in model.coef.items() if round(v, 6) != 0.0},
@@ -88,6 +89,7 @@ def save_model(model: LinearModel, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(path)
+    return model
 
 
 def load_model(path: Path) -> LinearModel:
