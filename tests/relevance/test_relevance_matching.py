@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from relevance_support import LEXICON
 
 from monitor.relevance import RelevanceScorer

@@ -36,7 +36,8 @@ ELSEWHERE = (
     "Militants attack army base in northern Iraq",
     "MOSUL: Militants attacked an army base near Mosul on Tuesday, killing six soldiers, "
     "officials said. The Islamic State group claimed responsibility for the suicide attack, the "
-    "latest in a series of bombings in Nineveh province. Security forces launched a search operation.",
+    "latest in a series of bombings in Nineveh province. Security forces launched a search "
+    "operation.",
 )
 
 

@@ -25,7 +25,10 @@ short human description (the term, the zones, the facet) for the evidence.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 from monitor.relevance.gazetteer import CONFLICT_ANCHORS, Entity, Gazetteer
 from monitor.relevance.lexicon import Lexicon
@@ -35,17 +38,17 @@ from monitor.relevance.normalize import is_arabic_script, tokenize
 LEAD_TOKENS = 60
 CHAR_MIN, CHAR_MAX = 3, 5
 HEAD_TITLE_WEIGHT = 2.0
+CACHE_LIMIT = 200_000
 ZONES = ("title", "lead", "body")
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """What a feature is, as a person reads it."""
 
     term: str
     where: str  # "title", "lead", "body", "title+lead"… or "" (whole text)
     facet: str
-    count: int = 1
+    n: int = 1
 
 
 @dataclass(slots=True)
@@ -56,6 +59,7 @@ class Extracted:
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[Entity, int] = field(default_factory=dict)
     entity_zones: dict[Entity, set[str]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)  # word counts of the text (not title)
     lexicon_hits: dict[str, dict[str, int]] = field(default_factory=dict)  # group -> zone -> n
     group_facet: dict[str, str] = field(default_factory=dict)  # lexicon group -> its facet
 
@@ -68,6 +72,8 @@ class FeatureExtractor:
     ) -> None:
         # ``keep``: the n-gram features the model knows (scoring skips the others); None: all.
         self._keep = keep
+        # word -> its own n-gram features (news vocabulary repeats; bounded below).
+        self._token_features: dict[str, tuple[tuple[str, str], ...]] = {}
         self.lexicon = lexicon
         self.gazetteer = gazetteer
         self._matcher = TermMatcher(lexicon)
@@ -80,24 +86,20 @@ class FeatureExtractor:
     def extract(self, title: str, text: str) -> Extracted:
         title_toks = tokenize(title)
         body_all = tokenize(text)
-        zones = {
-            "title": title_toks,
-            "lead": body_all[:LEAD_TOKENS],
-            "body": body_all[LEAD_TOKENS:],
-        }
-        out = Extracted()
-        self._lexicon_features(zones, out)
-        self._anchor_features(zones, out)
-        self._ngram_features(zones["title"], zones["lead"], out)
+        lead = body_all[:LEAD_TOKENS]
+        out = Extracted(counts=Counter(body_all))
+        # Each zone's matches: title, lead, and the whole text less the lead (the body).
+        zones = (title_toks, lead, body_all, out.counts)
+        self._lexicon_features(_by_zone(self._matcher.count, *zones), out)
+        self._anchor_features(_by_zone(self.gazetteer.find, *zones), out)
+        self._ngram_features(title_toks, lead, out)
         return out
 
-    def _lexicon_features(self, zones: dict[str, list[str]], out: Extracted) -> None:
+    def _lexicon_features(self, matched: dict[str, dict[int, int]], out: Extracted) -> None:
         hits: dict[str, dict[str, int]] = {}
         first_term: dict[tuple[str, str], tuple[int, str]] = {}
-        for zone, toks in zones.items():
-            if not toks:
-                continue
-            for idx, n in self._matcher.count(toks).items():
+        for zone, found in matched.items():
+            for idx, n in found.items():
                 text, group, _ = self._terms[idx]
                 z = hits.setdefault(group, {})
                 z[zone] = z.get(zone, 0) + n
@@ -146,13 +148,11 @@ class FeatureExtractor:
                 out.values[name] = strength[a] * strength[b]
                 out.sources[name] = Source(f"{a} × {b}", "title+lead", "co-occurrence")
 
-    def _anchor_features(self, zones: dict[str, list[str]], out: Extracted) -> None:
+    def _anchor_features(self, matched: dict[str, dict[Entity, int]], out: Extracted) -> None:
         classes: dict[str, set[str]] = {}
         names: dict[str, list[str]] = {}
-        for zone, toks in zones.items():
-            if not toks:
-                continue
-            for ent, n in self.gazetteer.find(toks).items():
+        for zone, found in matched.items():
+            for ent, n in found.items():
                 out.entities[ent] = out.entities.get(ent, 0) + n
                 out.entity_zones.setdefault(ent, set()).add(zone)
                 classes.setdefault(ent.anchor, set()).add(zone)
@@ -188,25 +188,57 @@ class FeatureExtractor:
             )
 
     def _ngram_features(self, title: list[str], lead: list[str], out: Extracted) -> None:
-        keep = self._keep
         values, sources = out.values, out.sources
+        cache = self._token_features
+        keep = self._keep
         for zone, toks in (("title", title), ("lead", lead)):
             prev = ""
             for tok in toks:
-                names = [(f"w:{tok}", tok)]
+                names = cache.get(tok)
+                if names is None:
+                    if len(cache) > CACHE_LIMIT:
+                        cache.clear()  # a daemon must not keep every word it ever saw
+                    names = cache[tok] = _token_ngrams(tok, keep)
+                for name, facet in names:
+                    if name not in values:
+                        values[name] = 1.0
+                        sources[name] = Source(tok, zone, facet)
                 if prev:
-                    names.append((f"w:{prev} {tok}", f"{prev} {tok}"))
-                prev = tok
-                if is_arabic_script(tok):
-                    padded = f"<{tok}>"
-                    names += [
-                        ("c:" + padded[i : i + n], tok)
-                        for n in range(CHAR_MIN, CHAR_MAX + 1)
-                        for i in range(len(padded) - n + 1)
-                    ]
-                for name, term in names:
+                    name = f"w:{prev} {tok}"
                     if name not in values and (keep is None or name in keep):
                         values[name] = 1.0
-                        sources[name] = Source(
-                            term, zone, "characters" if name[0] == "c" else "words"
-                        )
+                        sources[name] = Source(f"{prev} {tok}", zone, "words")
+                prev = tok
+
+
+def _token_ngrams(tok: str, keep: frozenset[str] | None) -> tuple[tuple[str, str], ...]:
+    """One word's own features (``w:word``, and its ``c:`` n-grams in the Arabic script)."""
+    out = [(f"w:{tok}", "words")]
+    if not tok.isascii() and is_arabic_script(tok):
+        padded = f"<{tok}>"
+        out += [
+            ("c:" + padded[i : i + n], "characters")
+            for n in range(CHAR_MIN, CHAR_MAX + 1)
+            for i in range(len(padded) - n + 1)
+        ]
+    return tuple(dict.fromkeys(f for f in out if keep is None or f[0] in keep))
+
+
+K = TypeVar("K")
+
+
+def _by_zone(
+    count: Callable[[list[str], Counter[str] | None], dict[K, int]],
+    title: list[str],
+    lead: list[str],
+    text: list[str],
+    text_counts: Counter[str],
+) -> dict[str, dict[K, int]]:
+    """Matches per zone; the body's are the whole text's less the lead's (one pass over it)."""
+    in_lead = count(lead, None) if lead else {}
+    body = {k: n - in_lead.get(k, 0) for k, n in count(text, text_counts).items()} if text else {}
+    return {
+        "title": count(title, None) if title else {},
+        "lead": in_lead,
+        "body": {k: n for k, n in body.items() if n > 0},
+    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Mapping
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -70,20 +70,14 @@ class Gazetteer:
         self._matcher = matcher
         self._entity_of = {i: entities[int(t.group.name)] for i, t in enumerate(matcher.terms)}
 
-    def find(self, tokens: list[str]) -> dict[Entity, int]:
-        """Entities named in a token list, with their occurrence counts."""
+    def find(self, tokens: list[str], counts: Counter[str] | None = None) -> dict[Entity, int]:
+        """Entities named in a token list, with their occurrence counts
+        (``counts`` is ``Counter(tokens)`` when the caller has it)."""
         out: dict[Entity, int] = {}
-        for idx, n in self._matcher.count(tokens).items():
+        for idx, n in self._matcher.count(tokens, counts).items():
             ent = self._entity_of[idx]
             out[ent] = out.get(ent, 0) + n
         return out
-
-    def term(self, tokens: list[str]) -> Mapping[int, int]:
-        """Raw matched term counts (index into ``terms``), for the feature extractor."""
-        return self._matcher.count(tokens)
-
-    def term_text(self, idx: int) -> str:
-        return self._matcher.terms[idx].text
 
 
 def load_gazetteer(path: Path, lexicon: Lexicon) -> Gazetteer:

@@ -14,7 +14,7 @@ sees why. Tags (tags.py) and entities (gazetteer.py) come from the same pass.
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,12 +23,17 @@ from monitor.relevance.features import FeatureExtractor, Source
 from monitor.relevance.gazetteer import load_gazetteer
 from monitor.relevance.lexicon import load_lexicon
 from monitor.relevance.model import LinearModel, load_model
-from monitor.relevance.normalize import tokenize
 from monitor.relevance.seeds import SeedDoc, SeedIndex
 from monitor.relevance.tags import TagRule, assign_tags, load_tag_rules
 from monitor.types import Entities, Evidence, Relevance
 
 EVIDENCE_SHOWN = 10
+
+
+def _magnitude(kv: tuple[str, float]) -> float:
+    return abs(kv[1])
+
+
 MODEL_FILE = "relevance-model.json"
 GAZETTEER_FILE = "gazetteer.toml"
 TAGS_FILE = "tags.toml"
@@ -63,6 +68,7 @@ class RelevanceScorer:
         self.model = model
         self.tag_rules = tag_rules
         self.threshold = threshold
+        self._version = model.version  # a hash over every coefficient: computed once
         self._seeds = SeedIndex(seeds)
 
     @classmethod
@@ -89,7 +95,7 @@ class RelevanceScorer:
     @property
     def version(self) -> str:
         """The model version (hash of its coefficients): which model scored a stored item."""
-        return self.model.version
+        return self._version
 
     def score(self, title: str, text: str, language: str | None = None) -> Relevance:
         """The relevance of one article (title and main text); pure, no I/O."""
@@ -100,9 +106,7 @@ class RelevanceScorer:
         score = self.model.probability(z)
         relevant = score >= self.threshold
         tag_hits = assign_tags(self.tag_rules, ex) if relevant else []
-        seed_id, seed_sim = (
-            self._seeds.closest(Counter(tokenize(text))) if len(self._seeds) else (None, 0.0)
-        )
+        seed_id, seed_sim = self._seeds.closest(ex.counts) if len(self._seeds) else (None, 0.0)
         return Relevance(
             score=score,
             relevant=relevant,
@@ -113,7 +117,7 @@ class RelevanceScorer:
             extra={
                 "z": round(z, 4),
                 "intercept": round(self.model.intercept, 4),
-                "model_version": self.model.version,
+                "model_version": self._version,
                 "language": language,
                 "tag_evidence": {h.tag: f"{h.cue} ({h.where})" for h in tag_hits},
             },
@@ -127,12 +131,15 @@ class RelevanceScorer:
         self, contrib: dict[str, float], sources: dict[str, Source]
     ) -> tuple[Evidence, ...]:
         """The largest contributions; character n-grams are summed per word they came from."""
+        # Only the largest contributions can make the list (characters merge per word, so keep
+        # a margin); sorting all of them would cost more than the rest of the evidence.
+        largest = heapq.nlargest(EVIDENCE_SHOWN * 4, contrib.items(), key=_magnitude)
         merged: dict[tuple[str, str, str], list[float]] = {}
-        for k, c in contrib.items():
+        for k, c in largest:
             src = sources[k]
             slot = merged.setdefault((src.term, src.where, src.facet), [0.0, 0.0])
             slot[0] += c
-            slot[1] = max(slot[1], float(src.count))
+            slot[1] = max(slot[1], float(src.n))
         top = sorted(merged.items(), key=lambda kv: (-abs(kv[1][0]), kv[0]))[:EVIDENCE_SHOWN]
         return tuple(
             Evidence(term, facet, int(n), round(c, 4), where=where, facet=facet)
