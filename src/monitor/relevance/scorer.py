@@ -14,6 +14,7 @@ sees why. Tags (tags.py) and entities (gazetteer.py) come from the same pass.
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,12 +85,20 @@ class RelevanceScorer:
     ) -> RelevanceScorer:
         """A scorer for the lexicon and the model, gazetteer and tags next to it (or given)."""
         folder = Path(lexicon_path).parent
-        model = load_model(Path(model_path or folder / MODEL_FILE))
-        keep = frozenset(k for k in model.coef if k.startswith(("w:", "c:")))
-        extractor = load_extractor(
-            Path(lexicon_path), Path(gazetteer_path or folder / GAZETTEER_FILE), keep
-        )
-        rules = load_tag_rules(Path(tags_path or folder / TAGS_FILE))
+        # Building the term tables allocates ~10^5 small objects that all live on: the cyclic
+        # garbage collector would only re-scan them, which costs a fifth of the load time.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            model = load_model(Path(model_path or folder / MODEL_FILE))
+            keep = frozenset(k for k in model.coef if k.startswith(("w:", "c:")))
+            extractor = load_extractor(
+                Path(lexicon_path), Path(gazetteer_path or folder / GAZETTEER_FILE), keep
+            )
+            rules = load_tag_rules(Path(tags_path or folder / TAGS_FILE))
+        finally:
+            if was_enabled:
+                gc.enable()
         return cls(extractor, model, rules, threshold, seeds)
 
     @property
