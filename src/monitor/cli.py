@@ -17,13 +17,14 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__
+from monitor.cli_relevance import register as register_relevance
 from monitor.exceptions import MonitorError, StoreError
 from monitor.logs import configure_logging
 from monitor.records import decode_cursor, iso, item_record, relevance_record
@@ -150,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
     _command(sub, "rescore", "re-score stored items after the lexicon or threshold changed")
     _command(sub, "stats", "counts of stored items and feeds")
+    COMMANDS.update(register_relevance(sub))
     return parser
 
 
@@ -532,7 +534,7 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "init": cmd_init,
     "poll": cmd_poll,
     "run": cmd_run,

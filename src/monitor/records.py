@@ -82,7 +82,11 @@ def relevance_record(rel: Relevance) -> dict[str, Any]:
         "score": round(rel.score, 4),
         "relevant": rel.relevant,
         "tags": list(rel.tags),
-        "evidence": [{"term": e.term, "tag": e.tag, "count": e.count} for e in rel.evidence],
+        "evidence": [
+            {"term": e.term, "tag": e.tag, "count": e.count}
+            | ({"where": e.where, "facet": e.facet, "weight": e.weight} if e.facet else {})
+            for e in rel.evidence
+        ],
         "closest_seed": rel.closest_seed,
         "closest_seed_similarity": round(rel.closest_seed_similarity, 4),
     }

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from monitor.dedup import DuplicateDetector
 from monitor.exceptions import ConfigError, StoreError
 from monitor.feedlist import load_feeds
-from monitor.relevance import RelevanceScorer, SeedDoc, lexicon_version
+from monitor.relevance import RelevanceScorer, SeedDoc
 from monitor.seeds import read_seed_folder
 from monitor.settings import Settings
 from monitor.store import Store
@@ -126,7 +126,9 @@ def initialise(settings: Settings, on_seed: Callable[[int], None] | None = None)
 
 
 def load_scorer(settings: Settings, store: Store | None) -> tuple[RelevanceScorer, str]:
-    """The relevance scorer (with the stored seeds, or the seeds folder) and the lexicon version."""
+    """The relevance scorer (with the stored seeds, or the seeds folder) and the model version
+    (recorded with every item as its ``lexicon_version``, so ``rescore`` knows what scored it)."""
+    rs = settings.relevance
     path = settings.lexicon_path
     if store is not None:
         seeds = [SeedDoc(id=i, text=t) for i, t in store.seed_texts()]
@@ -135,5 +137,19 @@ def load_scorer(settings: Settings, store: Store | None) -> tuple[RelevanceScore
         # Without a config file there may be no seed corpus: score against the lexicon alone.
         files = read_seed_folder(folder) if settings.config_file or folder.is_dir() else []
         seeds = [SeedDoc(id=s.id, text=s.text) for s in files]
-    scorer = RelevanceScorer.load(path, settings.relevance.threshold, seeds)
-    return scorer, lexicon_version(path)
+    scorer = RelevanceScorer.load(
+        path,
+        rs.threshold,
+        seeds,
+        model_path=beside_lexicon(settings, rs.model),
+        gazetteer_path=beside_lexicon(settings, rs.gazetteer),
+        tags_path=beside_lexicon(settings, rs.tags),
+    )
+    return scorer, scorer.version
+
+
+def beside_lexicon(settings: Settings, value: str) -> Path:
+    """A relevance file path: relative ones are next to the lexicon (they belong together,
+    and the packaged defaults sit together in monitor/defaults/)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else settings.lexicon_path.parent / p

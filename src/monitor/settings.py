@@ -232,6 +232,12 @@ class RelevanceSettings(Section):
     # Default: config/relevance.toml beside the config, else the copy packaged with monitor.
     lexicon: NonBlank = DEFAULT_LEXICON
     threshold: float = Field(default=0.5, ge=0, le=1)
+    # The fitted model (`monitor train` writes it), the gazetteer and the tag rules.
+    model: str = "relevance-model.json"
+    gazetteer: str = "gazetteer.toml"
+    tags: str = "tags.toml"
+    # Shipped labelled JSON Lines `monitor train` learns from (their `test` split never).
+    training: list[str] = ["../../shared/corpus/news-dev/items.jsonl"]
 
 
 def _log_level(value: object) -> str:

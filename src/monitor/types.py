@@ -132,12 +132,20 @@ class DuplicateVerdict:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One piece of evidence behind a relevance score."""
+    """One piece of evidence behind a relevance score.
+
+    ``weight`` is its signed contribution to the model's decision value;
+    ``where`` is the part of the text it matched in (title, lead, body);
+    ``facet`` says what kind of evidence it is (a lexicon facet, an anchor class,
+    words, characters). ``tag`` repeats the facet for older readers.
+    """
 
     term: str
     tag: str
     count: int
     weight: float = 0.0
+    where: str = ""
+    facet: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,10 @@ def test_score_reads_files_and_json_lines(
     assert record["input"] == str(article)
     assert record["relevance"]["relevant"] is True
     assert "ttp" in record["relevance"]["tags"]
-    assert any(e["tag"] == "ttp" for e in record["relevance"]["evidence"])
+    assert any(
+        e["facet"] == "actor" and e["where"] and e["weight"] > 0
+        for e in record["relevance"]["evidence"]
+    )
 
     lines = [
         {
@@ -124,11 +127,12 @@ def test_rescore_reports_changed_decisions(
     code, out, _ = inst.run("rescore")
     assert code == 0 and "rescored 1 item; 0 decisions changed" in out
 
-    # an analyst edits the lexicon: now nothing passes
-    lexicon = (REPO / "config" / "relevance.toml").read_text()
-    edited = tmp_path / "relevance-edited.toml"
-    edited.write_text(lexicon.replace("bias = -5.27", "bias = -500", 1))
-    strict = make_instance([("Republisher", url)], relevance={"lexicon": str(edited)})
+    # a new model version (here: one whose intercept lets nothing pass) is applied
+    model = json.loads((REPO / "config" / "relevance-model.json").read_text())
+    model["intercept"] = -500.0
+    edited = tmp_path / "relevance-model-strict.json"
+    edited.write_text(json.dumps(model))
+    strict = make_instance([("Republisher", url)], relevance={"model": str(edited)})
     code, out, err = strict.run("rescore")
     assert code == 0, err
     assert "1 decision changed (0 now relevant, 1 no longer relevant)" in out

@@ -1,4 +1,4 @@
-"""Fixtures of the relevance tests: the real lexicon and seeds, loaded once."""
+"""Fixtures of the relevance tests: the shipped lexicon, gazetteer and model, loaded once."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ from monitor.relevance import RelevanceScorer
 
 @pytest.fixture(scope="session")
 def scorer() -> RelevanceScorer:
-    """The shipped lexicon with the shipped seeds, at the default threshold."""
+    """The shipped model with the shipped seeds, at the default threshold."""
     return RelevanceScorer.load(LEXICON, 0.5, repo_seeds())

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from relevance_support import LEXICON
 
 from monitor.relevance import RelevanceScorer
+from monitor.relevance.lexicon import load_lexicon
+from monitor.relevance.matcher import TermMatcher
 from monitor.relevance.normalize import normalize, tokenize
+
+MATCHER = TermMatcher(load_lexicon(LEXICON))
 
 
 def counts(scorer: RelevanceScorer, text: str) -> dict[str, int]:
     """Matched lexicon terms (as written in the lexicon) and their counts."""
-    return {e.term: e.count for e in scorer.score("", text).evidence}
+    return {MATCHER.terms[i].text: n for i, n in MATCHER.count(tokenize(text)).items()}
 
 
 @pytest.mark.parametrize(

@@ -1,168 +1,156 @@
-"""The relevance decision: a score in [0, 1], topic tags, and the evidence behind them.
+"""The relevance decision: a calibrated probability, the decision, tags, entities, evidence.
 
-How a text is scored (docs/relevance.md has the worked version):
+    z        = intercept + Σ coef[f] × value[f]   (features.py; coefficients fitted by
+                                                training.py, read from config/relevance-model.json)
+    score    = 1 / (1 + exp(−(a·z + b)))          (Platt calibration on cross-validated
+                                                training predictions: an estimate of P(relevant))
+    relevant = score ≥ [relevance] threshold
 
-1. Every matched lexicon term contributes ``weight × (1 + ln n)``, where ``n``
-   counts its occurrences, a title occurrence counting ``title_weight`` times.
-   The logarithm makes the tenth mention of "Pakistan" worth far less than the
-   first.
-2. Contributions add up per facet (actor, pakistan, afghanistan, border,
-   event, negative cues…); a facet's strength is ``1 − exp(−mass)``, in [0, 1).
-3. ``z = bias + Σ coef × feature``, where a feature is a facet strength, a
-   product of two (co-occurrence: an actor of the conflict *with* its places
-   or its events), or the similarity to the closest seed document. The score
-   is the logistic ``1 / (1 + e^−z)``; the item is relevant when the score
-   reaches the configured threshold.
-4. A tag is given to a relevant item when the contributions of the terms
-   carrying it reach the tag's minimum, and the facets it requires are present.
-
-Everything numeric lives in the lexicon file, so the decision is tuned there
-(and checked with ``benchmarks/relevance_eval.py``), never in this code.
+Each feature's contribution ``coef × value`` is its share of ``z``; the
+evidence lists the largest in absolute value (positive and negative), each
+with the term, where it matched (title, lead, body) and its facet, so a reader
+sees why. Tags (tags.py) and entities (gazetteer.py) come from the same pass.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+import gc
+import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from monitor.exceptions import ConfigError
-from monitor.relevance.lexicon import SEED_FEATURE, Lexicon, load_lexicon
-from monitor.relevance.matcher import TermMatcher
-from monitor.relevance.normalize import tokenize
+from monitor.relevance.features import FeatureExtractor, Source
+from monitor.relevance.gazetteer import load_gazetteer
+from monitor.relevance.lexicon import load_lexicon
+from monitor.relevance.model import LinearModel, load_model
 from monitor.relevance.seeds import SeedDoc, SeedIndex
-from monitor.types import Evidence, Relevance
+from monitor.relevance.tags import TagRule, assign_tags, load_tag_rules
+from monitor.types import Entities, Evidence, Relevance
+
+EVIDENCE_SHOWN = 10
 
 
-@dataclass(frozen=True, slots=True)
-class _Feature:
-    name: str
-    coef: float
-    a: str | None  # facet, or None for the seed similarity
-    b: str | None  # second facet of a co-occurrence feature
+def _magnitude(kv: tuple[str, float]) -> float:
+    return abs(kv[1])
 
 
-class _Hit(NamedTuple):
-    term: str
-    facet: str
-    tag: str | None
-    occurrences: int
-    contribution: float
+MODEL_FILE = "relevance-model.json"
+GAZETTEER_FILE = "gazetteer.toml"
+TAGS_FILE = "tags.toml"
+
+
+def default_paths(config_dir: Path) -> tuple[Path, Path]:
+    """The shipped lexicon and gazetteer in a config folder."""
+    return config_dir / "relevance.toml", config_dir / GAZETTEER_FILE
+
+
+def load_extractor(
+    lexicon_path: Path, gazetteer_path: Path, keep: frozenset[str] | None = None
+) -> FeatureExtractor:
+    lexicon = load_lexicon(Path(lexicon_path))
+    return FeatureExtractor(lexicon, load_gazetteer(Path(gazetteer_path), lexicon), keep)
 
 
 class RelevanceScorer:
-    """Scores texts against one lexicon and one seed corpus; safe to share between threads."""
+    """Scores texts with one fitted model; safe to share between threads (no state changes)."""
 
-    def __init__(self, lexicon: Lexicon, threshold: float, seeds: Sequence[SeedDoc] = ()) -> None:
+    def __init__(
+        self,
+        extractor: FeatureExtractor,
+        model: LinearModel,
+        tag_rules: tuple[TagRule, ...],
+        threshold: float,
+        seeds: Sequence[SeedDoc] = (),
+    ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ConfigError(f"relevance threshold must be between 0 and 1 (got {threshold})")
-        self.lexicon = lexicon
+        self.extractor = extractor
+        self.model = model
+        self.tag_rules = tag_rules
         self.threshold = threshold
-        self._matcher = TermMatcher(lexicon)
-        self._term_info = [
-            (t.text, t.group.facet, t.group.tag, t.group.weight) for t in self._matcher.terms
-        ]
+        self._version = model.version  # a hash over every coefficient: computed once
         self._seeds = SeedIndex(seeds)
-        self._features = tuple(_feature(name, coef) for name, coef in lexicon.model)
-        self._negative = frozenset(
-            f.a for f in self._features if f.b is None and f.a is not None and f.coef < 0
-        )
 
     @classmethod
     def load(
-        cls, lexicon_path: Path, threshold: float, seeds: Sequence[SeedDoc] = ()
+        cls,
+        lexicon_path: Path,
+        threshold: float,
+        seeds: Sequence[SeedDoc] = (),
+        *,
+        model_path: Path | None = None,
+        gazetteer_path: Path | None = None,
+        tags_path: Path | None = None,
     ) -> RelevanceScorer:
-        """A scorer for the lexicon file; ConfigError naming the file and key if it is invalid."""
-        return cls(load_lexicon(Path(lexicon_path)), threshold, seeds)
+        """A scorer for the lexicon and the model, gazetteer and tags next to it (or given)."""
+        folder = Path(lexicon_path).parent
+        # Building the term tables allocates ~10^5 small objects that all live on: the cyclic
+        # garbage collector would only re-scan them, which costs a fifth of the load time.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            model = load_model(Path(model_path or folder / MODEL_FILE))
+            keep = frozenset(k for k in model.coef if k.startswith(("w:", "c:")))
+            extractor = load_extractor(
+                Path(lexicon_path), Path(gazetteer_path or folder / GAZETTEER_FILE), keep
+            )
+            rules = load_tag_rules(Path(tags_path or folder / TAGS_FILE))
+        finally:
+            if was_enabled:
+                gc.enable()
+        return cls(extractor, model, rules, threshold, seeds)
 
     @property
     def version(self) -> str:
-        """The lexicon version (hash of the file) this scorer applies."""
-        return self.lexicon.version
+        """The model version (hash of its coefficients): which model scored a stored item."""
+        return self._version
 
     def score(self, title: str, text: str, language: str | None = None) -> Relevance:
         """The relevance of one article (title and main text); pure, no I/O."""
-        body = tokenize(text)
-        body_counts = Counter(body)
-        hits = self._hits(tokenize(title), body, body_counts)
-        mass = dict.fromkeys(self.lexicon.facets, 0.0)
-        tag_mass: dict[str, float] = {}
-        for h in hits:
-            mass[h.facet] += h.contribution
-            if h.tag:
-                tag_mass[h.tag] = tag_mass.get(h.tag, 0.0) + h.contribution
-        strength = {f: 1.0 - math.exp(-m) for f, m in mass.items()}
-        seed_id, seed_sim = self._seeds.closest(body_counts)
-        z = self.lexicon.bias + sum(f.coef * _value(f, strength, seed_sim) for f in self._features)
-        score = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        ex = self.extractor.extract(title, text)
+        coef = self.model.coef
+        contrib = {k: coef[k] * v for k, v in ex.values.items() if k in coef}
+        z = self.model.intercept + sum(contrib.values())
+        score = self.model.probability(z)
         relevant = score >= self.threshold
+        tag_hits = assign_tags(self.tag_rules, ex) if relevant else []
+        seed_id, seed_sim = self._seeds.closest(ex.counts) if len(self._seeds) else (None, 0.0)
         return Relevance(
             score=score,
             relevant=relevant,
-            tags=self._tags(tag_mass, strength) if relevant else (),
-            evidence=tuple(
-                Evidence(h.term, h.tag or h.facet, h.occurrences, h.contribution) for h in hits
-            ),
+            tags=tuple(h.tag for h in tag_hits),
+            evidence=self._evidence(contrib, ex.sources),
             closest_seed=seed_id,
             closest_seed_similarity=seed_sim,
             extra={
                 "z": round(z, 4),
-                "facets": {f: round(s, 4) for f, s in strength.items() if s > 0},
-                "negative_cues": sorted(h.term for h in hits if h.facet in self._negative),
-                "tag_mass": {t: round(m, 4) for t, m in sorted(tag_mass.items())},
-                "lexicon_version": self.lexicon.version,
+                "intercept": round(self.model.intercept, 4),
+                "model_version": self._version,
                 "language": language,
+                "tag_evidence": {h.tag: f"{h.cue} ({h.where})" for h in tag_hits},
             },
+            entities=Entities(
+                groups=tuple(sorted({e.name for e in ex.entities if e.kind == "group"})),
+                places=tuple(sorted({e.name for e in ex.entities if e.kind == "place"})),
+            ),
         )
 
-    def _hits(self, title: list[str], body: list[str], body_counts: Counter[str]) -> list[_Hit]:
-        """Matched terms with their contributions, largest first."""
-        in_body = self._matcher.count(body, body_counts)
-        in_title = self._matcher.count(title) if title else {}
-        tw = self.lexicon.title_weight
-        info = self._term_info
-        log = math.log
-        hits = []
-        for idx in in_title.keys() | in_body.keys() if in_title else in_body:
-            t = in_title.get(idx, 0)
-            occurrences = in_body.get(idx, 0) + t
-            n = occurrences + (tw - 1.0) * t
-            if n <= 0:
-                continue
-            text, facet, tag, weight = info[idx]
-            contribution = weight * (1.0 + log(n)) if n >= 1 else weight * n
-            hits.append(_Hit(text, facet, tag, occurrences, contribution))
-        hits.sort(key=_by_contribution)
-        return hits
-
-    def _tags(self, tag_mass: dict[str, float], strength: dict[str, float]) -> tuple[str, ...]:
+    def _evidence(
+        self, contrib: dict[str, float], sources: dict[str, Source]
+    ) -> tuple[Evidence, ...]:
+        """The largest contributions; character n-grams are summed per word they came from."""
+        # Only the largest contributions can make the list (characters merge per word, so keep
+        # a margin); sorting all of them would cost more than the rest of the evidence.
+        largest = heapq.nlargest(EVIDENCE_SHOWN * 4, contrib.items(), key=_magnitude)
+        merged: dict[tuple[str, str, str], list[float]] = {}
+        for k, c in largest:
+            src = sources[k]
+            slot = merged.setdefault((src.term, src.where, src.facet), [0.0, 0.0])
+            slot[0] += c
+            slot[1] = max(slot[1], float(src.n))
+        top = sorted(merged.items(), key=lambda kv: (-abs(kv[1][0]), kv[0]))[:EVIDENCE_SHOWN]
         return tuple(
-            sorted(
-                rule.name
-                for rule in self.lexicon.tags
-                if tag_mass.get(rule.name, 0.0) >= rule.min_mass
-                and all(strength.get(f, 0.0) > 0 for f in rule.requires)
-            )
+            Evidence(term, facet, int(n), round(c, 4), where=where, facet=facet)
+            for (term, where, facet), (c, n) in top
         )
-
-
-def _by_contribution(h: _Hit) -> tuple[float, str]:
-    return (-h.contribution, h.term)
-
-
-def _feature(name: str, coef: float) -> _Feature:
-    if name == SEED_FEATURE:
-        return _Feature(name, coef, None, None)
-    a, _, b = name.partition("*")
-    return _Feature(name, coef, a, b or None)
-
-
-def _value(f: _Feature, strength: dict[str, float], seed_sim: float) -> float:
-    if f.a is None:
-        return seed_sim
-    if f.b is None:
-        return strength[f.a]
-    return strength[f.a] * strength[f.b]

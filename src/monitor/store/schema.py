@@ -145,6 +145,21 @@ triage = Table(
     Index("ix_triage_label", "label"),
 )
 
+# Labels imported for items this database does not hold (``monitor labels import``):
+# kept with their text so ``monitor train`` still learns from them (revision 0005).
+label_imports = Table(
+    "label_imports",
+    metadata,
+    Column("item_id", String(128), primary_key=True),
+    Column("label", String(16), nullable=False),  # "relevant" | "not_relevant"
+    Column("note", Text),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("language", String(16)),
+    Column("source", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 digests = Table(
     "digests",
     metadata,

@@ -465,6 +465,7 @@ def _relevance_values(rel: Relevance) -> dict[str, Any]:
         "tags": list(rel.tags),
         "evidence": [
             {"term": e.term, "tag": e.tag, "count": e.count, "weight": e.weight}
+            | ({"where": e.where, "facet": e.facet} if e.where or e.facet else {})
             for e in rel.evidence
         ],
         "closest_seed": rel.closest_seed,
