@@ -193,7 +193,7 @@ def test_train_then_rescore_then_eval(cli: Cli, tmp_path: Path) -> None:
     cli.write(model=str(model_path))
     code, out, err = cli.run("rescore")
     assert code == 0, err
-    assert out.startswith("rescored 2 items; 1 decisions changed (1 now relevant")
+    assert out.startswith("rescored 2 items; 1 decision changed (1 now relevant")
     store = Store(f"sqlite:///{cli.db}")
     item = store.item("item-ttp")
     store.close()
