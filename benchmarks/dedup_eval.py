@@ -1,6 +1,10 @@
 """Precision and recall of duplicate (and story) detection on the labelled pairs.
 
     .venv/bin/python benchmarks/dedup_eval.py [--pairs tests/fixtures/dedup/pairs.jsonl] [-v]
+    .venv/bin/python benchmarks/dedup_eval.py --pairs tests/fixtures/dedup/real_pairs.jsonl
+
+The real-material set names its texts by id in ``../shared/corpus`` (``$MONITOR_SHARED_DIR``
+overrides ``../shared``); its floors are asserted by ``tests/dedup/test_dedup_real.py``.
 
 Each pair is judged by the real detector on its own fresh SQLite database
 (see monitor.dedup.evaluation). Prints precision/recall for "duplicate" and
@@ -23,6 +27,7 @@ from monitor.settings import DedupSettings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "dedup"
+CORPUS = Path(os.environ.get("MONITOR_SHARED_DIR", REPO.parent / "shared")) / "corpus"
 
 
 def main() -> int:
@@ -35,7 +40,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     settings = DedupSettings.model_validate(_overrides())
-    pairs = load_pairs(args.pairs, seeds_dir=args.seeds, articles_dir=FIXTURES / "articles")
+    pairs = load_pairs(
+        args.pairs, seeds_dir=args.seeds, articles_dir=FIXTURES / "articles", corpus_dir=CORPUS
+    )
     if args.sweep:
         sweep(pairs, settings)
         return 0
