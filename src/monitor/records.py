@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.types import Relevance, StoredItem
+from monitor.types import Relevance, StoredItem, Triage
 
 CURSOR_WIDTH = 12
 
@@ -55,6 +55,24 @@ def item_record(item: StoredItem) -> dict[str, Any]:
             else None
         ),
         "story_id": item.story_id,
+        "entities": entities_record(item.relevance),
+        "triage": triage_record(item.triage),
+    }
+
+
+def entities_record(rel: Relevance) -> dict[str, list[str]]:
+    return {"groups": list(rel.entities.groups), "places": list(rel.entities.places)}
+
+
+def triage_record(t: Triage) -> dict[str, Any]:
+    """The ``triage`` object of SPEC section 4 (same in export, API and webhooks)."""
+    return {
+        "read": t.read,
+        "starred": t.starred,
+        "dismissed": t.dismissed,
+        "label": t.label,
+        "note": t.note,
+        "updated_at": iso(t.updated_at),
     }
 
 

@@ -18,6 +18,8 @@ from typing import Literal
 
 TextSource = Literal["page", "feed"]
 DuplicateKind = Literal["seed", "item"]
+Label = Literal["relevant", "not_relevant"]
+LABELS: tuple[Label, ...] = ("relevant", "not_relevant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,14 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Entities:
+    """Actors and places of the conflict named in a text, by their gazetteer names."""
+
+    groups: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Relevance:
     """The relevance stage's decision for one text; ``closest_seed`` is a seed id or None."""
 
@@ -149,6 +159,22 @@ class Relevance:
     closest_seed: str | None = None
     closest_seed_similarity: float = 0.0
     extra: Mapping[str, object] = field(default_factory=dict)
+    entities: Entities = Entities()
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """What the analyst decided about an item (SPEC section 4's ``triage`` object).
+
+    ``updated_at`` is None for an item nobody has triaged yet.
+    """
+
+    read: bool = False
+    starred: bool = False
+    dismissed: bool = False
+    label: Label | None = None
+    note: str | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +223,7 @@ class StoredItem:
     relevance: Relevance
     duplicate_of: DuplicateRef | None
     story_id: str
+    triage: Triage = Triage()
 
 
 FeedStateName = Literal["new", "ok", "not-modified", "error", "failing"]

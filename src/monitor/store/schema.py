@@ -114,6 +114,7 @@ items = Table(
     Column("duplicate_similarity", Float),
     Column("duplicate_reason", Text),
     Column("story_id", String(32), nullable=False),
+    Column("entities", JSON),  # {"groups": [...], "places": [...]}; NULL before revision 0003
     Index("ix_items_content_hash", "content_hash"),
     Index("ix_items_story_id", "story_id"),
     Index("ix_items_stored_at", "stored_at"),
@@ -127,6 +128,21 @@ entry_ids = Table(
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
     Column("entry_id", Text, primary_key=True),
     Column("item_id", String(32), nullable=False),
+)
+
+# What the analyst decided about an item. A row exists only once someone triaged it;
+# kept apart from ``items`` so rescoring never touches a person's decision.
+triage = Table(
+    "triage",
+    metadata,
+    Column("item_id", String(32), primary_key=True),
+    Column("read", Boolean, nullable=False, default=False),
+    Column("starred", Boolean, nullable=False, default=False),
+    Column("dismissed", Boolean, nullable=False, default=False),
+    Column("label", String(16)),  # "relevant" | "not_relevant" | NULL
+    Column("note", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_triage_label", "label"),
 )
 
 digests = Table(

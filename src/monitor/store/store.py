@@ -23,10 +23,12 @@ from monitor.dedup import TextFingerprint
 from monitor.exceptions import StoreError
 from monitor.store import fingerprints
 from monitor.store.engine import make_engine, translate_errors
-from monitor.store.schema import digests, entry_ids, feeds, items, seeds
+from monitor.store.schema import digests, entry_ids, feeds, items, seeds, triage
 from monitor.types import (
+    LABELS,
     CachingInfo,
     DuplicateRef,
+    Entities,
     Evidence,
     FeedConfig,
     FeedOutcome,
@@ -34,6 +36,7 @@ from monitor.types import (
     NewItem,
     Relevance,
     StoredItem,
+    Triage,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -234,10 +237,13 @@ class Store:
         relevant_only: bool = False,
         stored_since: datetime | None = None,
         stored_until: datetime | None = None,
+        labelled_only: bool = False,
         batch: int = 500,
     ) -> Iterator[StoredItem]:
         """Stored items in cursor order, read in batches so memory stays flat."""
         cond = [items.c.seq > after_seq]
+        if labelled_only:
+            cond.append(triage.c.label.isnot(None))
         if not include_duplicates:
             cond.append(items.c.duplicate_kind.is_(None))
         if relevant_only:
@@ -249,13 +255,7 @@ class Store:
         last = after_seq
         while True:
             cond[0] = items.c.seq > last
-            query = (
-                select(items, feeds.c.name.label("feed_name"), feeds.c.url.label("feed_url"))
-                .outerjoin(feeds, feeds.c.id == items.c.feed_id)
-                .where(*cond)
-                .order_by(items.c.seq)
-                .limit(batch)
-            )
+            query = _item_select().where(*cond).order_by(items.c.seq).limit(batch)
             with translate_errors("reading items"), self.engine.connect() as conn:
                 rows = list(conn.execute(query))
             for r in rows:
@@ -263,6 +263,37 @@ class Store:
             if len(rows) < batch:
                 return
             last = rows[-1].seq
+
+    def item(self, item_id: str) -> StoredItem | None:
+        """One stored item by id (duplicates included), or None."""
+        with translate_errors("reading an item"), self.engine.connect() as conn:
+            row = conn.execute(_item_select().where(items.c.id == item_id)).first()
+        return _stored_item(row) if row is not None else None
+
+    def set_triage(self, item_id: str, changes: dict[str, Any], now: datetime) -> Triage | None:
+        """Apply the analyst's changes (any of read, starred, dismissed, label, note) to an
+        item's triage and return the new state; None when no such item is stored.
+
+        Keys left out keep their value; ``label`` and ``note`` may be set to None to clear.
+        """
+        allowed = {"read", "starred", "dismissed", "label", "note"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"unknown triage field(s): {', '.join(sorted(unknown))}")
+        label = changes.get("label")
+        if label is not None and label not in LABELS:
+            raise ValueError(f"label must be one of {', '.join(LABELS)} or null (got {label!r})")
+        with translate_errors("saving triage"), self._write() as conn, conn.begin():
+            if conn.scalar(select(items.c.seq).where(items.c.id == item_id)) is None:
+                return None
+            old = conn.execute(select(triage).where(triage.c.item_id == item_id)).first()
+            values = {**_triage_values(old), **changes, "updated_at": now}
+            if old is None:
+                conn.execute(triage.insert().values(item_id=item_id, **values))
+            else:
+                conn.execute(update(triage).where(triage.c.item_id == item_id).values(values))
+            row = conn.execute(select(triage).where(triage.c.item_id == item_id)).one()
+        return _triage(row)
 
     def update_relevance(self, item_id: str, relevance: Relevance, lexicon_version: str) -> None:
         with translate_errors("saving a new score"), self._write() as conn, conn.begin():
@@ -369,6 +400,48 @@ class ItemWriter:
         return True
 
 
+def _item_select() -> Any:
+    """Items with their feed's name and URL and the analyst's triage (one query)."""
+    return (
+        select(
+            items,
+            feeds.c.name.label("feed_name"),
+            feeds.c.url.label("feed_url"),
+            triage.c.read.label("t_read"),
+            triage.c.starred.label("t_starred"),
+            triage.c.dismissed.label("t_dismissed"),
+            triage.c.label.label("t_label"),
+            triage.c.note.label("t_note"),
+            triage.c.updated_at.label("t_updated_at"),
+        )
+        .outerjoin(feeds, feeds.c.id == items.c.feed_id)
+        .outerjoin(triage, triage.c.item_id == items.c.id)
+    )
+
+
+def _triage_values(row: Row[Any] | None) -> dict[str, Any]:
+    if row is None:
+        return {"read": False, "starred": False, "dismissed": False, "label": None, "note": None}
+    return {
+        "read": row.read,
+        "starred": row.starred,
+        "dismissed": row.dismissed,
+        "label": row.label,
+        "note": row.note,
+    }
+
+
+def _triage(row: Row[Any]) -> Triage:
+    return Triage(
+        read=bool(row.read),
+        starred=bool(row.starred),
+        dismissed=bool(row.dismissed),
+        label=row.label,
+        note=row.note,
+        updated_at=row.updated_at,
+    )
+
+
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
     for i in range(0, len(values), _CHUNK):
         yield values[i : i + _CHUNK]
@@ -395,6 +468,7 @@ def _relevance_values(rel: Relevance) -> dict[str, Any]:
         ],
         "closest_seed": rel.closest_seed,
         "closest_seed_similarity": rel.closest_seed_similarity,
+        "entities": {"groups": list(rel.entities.groups), "places": list(rel.entities.places)},
     }
 
 
@@ -438,7 +512,12 @@ def _stored_item(r: Row[Any]) -> StoredItem:
         evidence=tuple(Evidence(**e) for e in (r.evidence or ())),
         closest_seed=r.closest_seed,
         closest_seed_similarity=r.closest_seed_similarity or 0.0,
+        entities=Entities(
+            groups=tuple((r.entities or {}).get("groups", ())),
+            places=tuple((r.entities or {}).get("places", ())),
+        ),
     )
+    triaged = r.t_updated_at is not None
     return StoredItem(
         seq=r.seq,
         id=r.id,
@@ -458,6 +537,16 @@ def _stored_item(r: Row[Any]) -> StoredItem:
         relevance=relevance,
         duplicate_of=dup,
         story_id=r.story_id,
+        triage=Triage(
+            read=bool(r.t_read),
+            starred=bool(r.t_starred),
+            dismissed=bool(r.t_dismissed),
+            label=r.t_label,
+            note=r.t_note,
+            updated_at=r.t_updated_at,
+        )
+        if triaged
+        else Triage(),
     )
 
 
