@@ -114,6 +114,28 @@ def fact_conflicts(a: Tokens, b: Tokens) -> list[Conflict]:
     return found
 
 
+def fact_agreement(a: Tokens, b: Tokens, *, min_facts: int) -> float | None:
+    """Share of the facts (names, numbers, dates; canonical forms) of whichever text has
+    fewer that the other states too, in any style; None when it has under ``min_facts``."""
+    facts = [_canonical_facts(a), _canonical_facts(b)]
+    small, other = (0, b) if len(facts[0]) <= len(facts[1]) else (1, a)
+    mine = facts[small]
+    if len(mine) < min_facts:
+        return None
+    there = text_facts(other)
+    return sum(there.has(word, kind) for word, kind in mine.items()) / len(mine)
+
+
+def _canonical_facts(tokens: Tokens) -> dict[str, Fact]:
+    kinds = _fact_kinds(tokens)
+    found: dict[str, Fact] = {}
+    for word in canonical(tokens.words):
+        kind = Fact.NUMBER if word.startswith("#") else kinds.get(word)
+        if kind:
+            found[word] = kind
+    return found
+
+
 def _fact_kinds(tokens: Tokens) -> dict[str, Fact]:
     """Fact words (spelling folded) and their kind."""
     return {fold_spelling(w): f for w, f in zip(tokens.words, tokens.facts, strict=True) if f}

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from monitor.dedup.compare import Conflict, Overlap, fact_conflicts, overlap, shingle_set
+from monitor.dedup.compare import (
+    Conflict,
+    Overlap,
+    fact_agreement,
+    fact_conflicts,
+    overlap,
+    shingle_set,
+)
 from monitor.dedup.normalise import content_hash
 from monitor.dedup.signature import SIGNATURE, probe_keys, term_key, text_keys
 from monitor.dedup.story import match_story, story_keys, story_terms
@@ -167,11 +174,12 @@ class DuplicateDetector:
                 duplicate_of=None, reason=f"too short to tell ({len(tokens)} words): kept as new"
             )
         keys = fingerprint.probe_keys or probe_keys(tokens.words)
-        judged = self._judge_all(tokens, keys)
+        when = published_at or received_at
+        judged = self._judge_all(tokens, keys, day_number(when) if when else None)
         duplicates = [j for j in judged if j.duplicate]
         if duplicates:
             return _duplicate_verdict(max(duplicates, key=lambda j: j.similarity))
-        return self._new_verdict(tokens, judged, published_at or received_at)
+        return self._new_verdict(tokens, judged, when)
 
     # -- duplicates -------------------------------------------------------------
 
@@ -187,21 +195,51 @@ class DuplicateDetector:
             story_reason=f"copy of item {ref.id}" if story else None,
         )
 
-    def _judge_all(self, tokens: Tokens, keys: Sequence[int]) -> list[_Judgement]:
+    def _judge_all(self, tokens: Tokens, keys: Sequence[int], day: int | None) -> list[_Judgement]:
         if not keys:
             return []
         mine = shingle_set(tokens)
         candidates = self._index.find_similar(keys, limit=self._settings.max_candidates)
-        return [self._judge(tokens, mine, c) for c in candidates]
+        return [self._judge(tokens, mine, c, day) for c in candidates]
 
-    def _judge(self, tokens: Tokens, mine: frozenset[str], candidate: Candidate) -> _Judgement:
+    def _judge(
+        self, tokens: Tokens, mine: frozenset[str], candidate: Candidate, day: int | None
+    ) -> _Judgement:
         theirs = tokenise(candidate.text)
         ov = overlap(mine, shingle_set(theirs))
         shape, similarity = self._shape(ov)
+        if shape is not None and self._too_far_apart(candidate, day, similarity):
+            shape = None
         close = shape is not None or self._closeness(ov) >= self._settings.story_similarity
         check = close and self._settings.check_facts
         conflicts = tuple(fact_conflicts(tokens, theirs)) if check else ()
+        if (
+            shape is None
+            and check
+            and not conflicts
+            and self._re_edit(tokens, theirs, ov)
+            and not self._too_far_apart(candidate, day, 0.0)
+        ):
+            shape = "re-edit of"
         return _Judgement(candidate, theirs, ov, shape, similarity, conflicts)
+
+    def _too_far_apart(self, candidate: Candidate, day: int | None, similarity: float) -> bool:
+        """A close-but-not-identical text dated more than ``duplicate_window`` from the
+        stored one is the same formula for a later event (another court adjournment, next
+        week's figures), not a copy: copies run within days. Very close texts still are."""
+        s = self._settings
+        if day is None or candidate.day is None or similarity >= s.duplicate_window_similarity:
+            return False
+        return abs(candidate.day - day) > int(timedelta(seconds=s.duplicate_window).days)
+
+    def _re_edit(self, tokens: Tokens, theirs: Tokens, ov: Overlap) -> bool:
+        """Close but under the thresholds (a re-edited or differently cut wire copy):
+        a copy when the facts agree, i.e. nearly all facts of one are stated in the other."""
+        s = self._settings
+        if min(ov.size_a, ov.size_b) < s.min_words or self._closeness(ov) < s.reedit_similarity:
+            return False
+        share = fact_agreement(tokens, theirs, min_facts=s.reedit_min_facts)
+        return share is not None and share >= s.reedit_fact_share
 
     def _shape(self, ov: Overlap) -> tuple[str | None, float]:
         """Which duplicate relation the overlap shows, if any, and its similarity."""
@@ -315,6 +353,8 @@ class DuplicateDetector:
                 tokens,
                 theirs,
                 common=common,
+                generic=s.story_generic_terms,
+                generic_weight=s.story_generic_weight,
                 min_shared=s.story_min_shared,
                 min_vocabulary=s.story_min_vocabulary,
             )
@@ -342,7 +382,9 @@ def _revised(j: _Judgement) -> str:
 
 def _duplicate_verdict(j: _Judgement) -> DuplicateVerdict:
     c = j.candidate
-    measure = "jaccard" if j.shape == "near-duplicate of" else "containment"
+    measure = {"near-duplicate of": "jaccard", "re-edit of": "similarity, facts agree"}.get(
+        j.shape or "", "containment"
+    )
     story = c.story_id if c.kind == "item" else None
     return DuplicateVerdict(
         duplicate_of=DuplicateRef(kind=c.kind, id=c.id, similarity=round(j.similarity, 4)),

@@ -29,7 +29,15 @@ from dataclasses import dataclass
 
 from monitor.dedup.tokens import Fact, Tokens
 
-__all__ = ["TYPO_MIN_LETTERS", "TextFacts", "canonical", "fold_spelling", "same_fact", "text_facts"]
+__all__ = [
+    "TYPO_MIN_LETTERS",
+    "TextFacts",
+    "canonical",
+    "fold_spelling",
+    "one_letter_apart",
+    "same_fact",
+    "text_facts",
+]
 
 TYPO_MIN_LETTERS = 7
 _RUN_GLUE = frozenset(["of", "the", "and", "for", "on", "in"])
@@ -160,7 +168,7 @@ def same_fact(a: Sequence[str], b: Sequence[str]) -> bool:
     if len(ca) != len(cb):
         return False
     differing = [(x, y) for x, y in zip(ca, cb, strict=True) if x != y]
-    return all(_one_letter_apart(x, y) for x, y in differing)
+    return all(one_letter_apart(x, y) for x, y in differing)
 
 
 def initials(words: Sequence[str]) -> str:
@@ -212,10 +220,10 @@ def _run_acronyms(run: list[str]) -> list[str]:
 def _has_typo_of(word: str, names: frozenset[str]) -> bool:
     if len(word) < TYPO_MIN_LETTERS:
         return False
-    return any(_one_letter_apart(word, name) for name in names if abs(len(name) - len(word)) <= 1)
+    return any(one_letter_apart(word, name) for name in names if abs(len(name) - len(word)) <= 1)
 
 
-def _one_letter_apart(a: str, b: str) -> bool:
+def one_letter_apart(a: str, b: str) -> bool:
     """Long alphabetic words one insertion, deletion or substitution apart."""
     if min(len(a), len(b)) < TYPO_MIN_LETTERS or not (a.isalpha() and b.isalpha()):
         return False
