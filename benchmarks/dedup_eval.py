@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from monitor.dedup.evaluation import Pair, evaluate, load_pairs
+from monitor.dedup.evaluation import Pair, Report, evaluate, load_pairs
+from monitor.dedup.tokens import tokenise
 from monitor.settings import DedupSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,6 +57,18 @@ def main() -> int:
     print(
         f"story:     precision {report.precision('story'):.3f}  recall {report.recall('story'):.3f}"
     )
+    long_enough = [
+        o
+        for o in report.outcomes
+        if min(len(tokenise(o.pair.a)), len(tokenise(o.pair.b))) >= settings.min_words
+    ]
+    if len(long_enough) < len(report.outcomes):
+        sub = Report(long_enough)
+        print(
+            f"pairs with both texts >= {settings.min_words} words ({len(long_enough)}): "
+            f"duplicate P {sub.precision():.3f} R {sub.recall():.3f}, "
+            f"story P {sub.precision('story'):.3f} R {sub.recall('story'):.3f}"
+        )
     print("\nper transformation (correct/total):")
     for name, (ok, total) in report.by_transformation().items():
         print(f"  {name:30} {ok}/{total}")

@@ -119,10 +119,10 @@ class DedupSettings(Section):
     containment_short: float = Field(default=0.9, gt=0, le=1)
     # A stored text contained in the new one counts only if it is this share of its size.
     contains_min_ratio: float = Field(default=0.5, gt=0, le=1)
-    # A near-duplicate (under duplicate_window_similarity) dated further than this from the
-    # stored text is a later event in the same formula, not a copy.
+    # A near-duplicate (similarity under duplicate_window_similarity) dated further than
+    # this from the stored text is a later event in the same formula, not a copy.
     duplicate_window: Duration = 7 * 86400.0
-    duplicate_window_similarity: float = Field(default=0.9, gt=0, le=1)
+    duplicate_window_similarity: float = Field(default=0.8, gt=0, le=1)
     # A re-edited or differently cut copy: this close (Jaccard or containment) but under the
     # thresholds above, no conflicting fact, and at least this share of the facts of the
     # text with fewer facts found in the other (and at least reedit_min_facts of them).
