@@ -146,6 +146,7 @@ class DedupSettings(Section):
         "ispr", "inter", "services", "public", "relations", "ibo", "khwarij", "khawarij",
         "fitna", "ttp", "tehreek", "tehrik", "taliban", "pakistan", "pakistani", "afghanistan",
         "afghan", "khyber", "pakhtunkhwa", "kp", "rawalpindi", "islamabad", "security", "north",
+        "waziristan", "وزیرستان",
         "south", "آئی", "ایس", "پی", "آر", "خوارج", "آپریشن", "سکیورٹی", "سیکیورٹی", "فورسز",
         "پاکستان", "افغانستان", "طالبان", "حکام", "پولیس", "دہشت", "گرد", "گردوں", "اگر", "طرف",
         "علاقوں", "علاقے", "شمالی", "جنوبی", "خیبر", "پختونخوا", "صوبہ", "صوبے", "ضلع", "ہلاک",

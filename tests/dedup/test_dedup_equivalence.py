@@ -93,3 +93,9 @@ def test_two_operations_on_different_days_still_conflict() -> None:
     )
     b = a.replace("Monday", "Thursday").replace("six", "four")
     assert conflicts(a, b)
+
+
+def test_urdu_weekdays_and_months_are_dates() -> None:
+    a = "پشاور میں منگل کو پولیس کی گاڑی پر حملہ ہوا جس میں دو اہلکار زخمی ہوئے"
+    assert conflicts(a, a.replace("منگل", "جمعرات"))
+    assert conflicts(a, a) == []

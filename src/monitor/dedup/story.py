@@ -26,6 +26,7 @@ from monitor.dedup.tokens import WEEKDAYS, Fact, Tokens, word_list
 
 LEDE = 120  # words: who, what, where and when are told here
 MAX_TERMS = 16  # names and numbers indexed per text
+GENERIC_CAP = 2.0  # generic terms together count at most this much
 UNCASED_WEIGHT = 0.5  # a shared content word counts half a shared name or number
 MAX_UNCASED = 40  # content words of an uncased script (no names to pick): more, they are weaker
 
@@ -96,18 +97,19 @@ def match_story(
     """A StoryMatch when ``a`` and ``b`` report one event, else None.
 
     ``common`` terms (too frequent in the window) do not count; ``generic`` ones (names in
-    every report of the beat) count ``generic_weight``, content words of uncased scripts
-    ``UNCASED_WEIGHT`` (both: the product); the sum must reach ``min_shared``, and at
-    least one shared term must be specific.
+    every report of the beat) count ``generic_weight`` each and ``GENERIC_CAP`` at most
+    together, content words of uncased scripts ``UNCASED_WEIGHT`` (both: the product);
+    the sum must reach ``min_shared``, and at least one shared term must be specific.
     """
     shared = _shared_terms(story_terms(a), story_terms(b)) - frozenset(common)
-    beat = frozenset(generic)
-    weight = sum(
-        (UNCASED_WEIGHT if _uncased_content_word(t) else 1.0)
-        * (generic_weight if t in beat else 1.0)
-        for t in shared
+    beat = shared & frozenset(generic)
+    specific = shared - beat
+    weight = sum(UNCASED_WEIGHT if _uncased_content_word(t) else 1.0 for t in specific)
+    generic_sum = generic_weight * sum(
+        UNCASED_WEIGHT if _uncased_content_word(t) else 1.0 for t in beat
     )
-    if not shared - beat or weight < min_shared:
+    weight += min(generic_sum, GENERIC_CAP)
+    if not specific or weight < min_shared:
         return None
     if _weekdays_disagree(a, b):
         return None
