@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from monitor.dedup.equivalence import (
-    TextFacts,
     canonical,
     fold_spelling,
     initials,
@@ -95,7 +94,6 @@ def fact_conflicts(a: Tokens, b: Tokens) -> list[Conflict]:
     elsewhere ("... late on Monday night").
     """
     kinds_a, kinds_b = _fact_kinds(a), _fact_kinds(b)
-    facts_a, facts_b = text_facts(a), text_facts(b)
     frames_b = frames(b)
     found: list[Conflict] = []
     for key, middles_a in frames(a).items():
@@ -106,8 +104,8 @@ def fact_conflicts(a: Tokens, b: Tokens) -> list[Conflict]:
             for middle_b in middles_b - middles_a:
                 if same_fact(middle_a, middle_b):
                     continue
-                only_a = _exclusive(middle_a, kinds_a, facts_b, middle_b)
-                only_b = _exclusive(middle_b, kinds_b, facts_a, middle_a) if only_a else None
+                only_a = _exclusive(middle_a, kinds_a, b, middle_b)
+                only_b = _exclusive(middle_b, kinds_b, a, middle_a) if only_a else None
                 if only_a and only_b:
                     numbers = only_a | only_b == {Fact.NUMBER}
                     found.append(Conflict(" ".join(middle_a), " ".join(middle_b), numbers))
@@ -144,13 +142,14 @@ def _fact_kinds(tokens: Tokens) -> dict[str, Fact]:
 def _exclusive(
     middle: tuple[str, ...],
     kinds: dict[str, Fact],
-    other: TextFacts,
+    other_tokens: Tokens,
     other_middle: tuple[str, ...],
 ) -> set[Fact]:
     """The kinds of the stretch's facts that the other side contradicts: a date
     missing from the other stretch, a number or name missing from the whole other text
     (in every style ``TextFacts.has`` knows)."""
     found: set[Fact] = set()
+    other = text_facts(other_tokens)  # memoised: built on the first differing stretch only
     dates_there = frozenset(canonical(other_middle))
     words = canonical(middle)
     names = [w for w in words if kinds.get(w) == Fact.NAME]
