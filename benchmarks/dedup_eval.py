@@ -1,6 +1,10 @@
 """Precision and recall of duplicate (and story) detection on the labelled pairs.
 
     .venv/bin/python benchmarks/dedup_eval.py [--pairs tests/fixtures/dedup/pairs.jsonl] [-v]
+    .venv/bin/python benchmarks/dedup_eval.py --pairs tests/fixtures/dedup/real_pairs.jsonl
+
+The real-material set names its texts by id in ``../shared/corpus`` (``$MONITOR_SHARED_DIR``
+overrides ``../shared``); its floors are asserted by ``tests/dedup/test_dedup_real.py``.
 
 Each pair is judged by the real detector on its own fresh SQLite database
 (see monitor.dedup.evaluation). Prints precision/recall for "duplicate" and
@@ -18,11 +22,13 @@ import sys
 import time
 from pathlib import Path
 
-from monitor.dedup.evaluation import Pair, evaluate, load_pairs
+from monitor.dedup.evaluation import Pair, Report, evaluate, load_pairs
+from monitor.dedup.tokens import tokenise
 from monitor.settings import DedupSettings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "dedup"
+CORPUS = Path(os.environ.get("MONITOR_SHARED_DIR", REPO.parent / "shared")) / "corpus"
 
 
 def main() -> int:
@@ -35,7 +41,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     settings = DedupSettings.model_validate(_overrides())
-    pairs = load_pairs(args.pairs, seeds_dir=args.seeds, articles_dir=FIXTURES / "articles")
+    pairs = load_pairs(
+        args.pairs, seeds_dir=args.seeds, articles_dir=FIXTURES / "articles", corpus_dir=CORPUS
+    )
     if args.sweep:
         sweep(pairs, settings)
         return 0
@@ -49,6 +57,18 @@ def main() -> int:
     print(
         f"story:     precision {report.precision('story'):.3f}  recall {report.recall('story'):.3f}"
     )
+    long_enough = [
+        o
+        for o in report.outcomes
+        if min(len(tokenise(o.pair.a)), len(tokenise(o.pair.b))) >= settings.min_words
+    ]
+    if len(long_enough) < len(report.outcomes):
+        sub = Report(long_enough)
+        print(
+            f"pairs with both texts >= {settings.min_words} words ({len(long_enough)}): "
+            f"duplicate P {sub.precision():.3f} R {sub.recall():.3f}, "
+            f"story P {sub.precision('story'):.3f} R {sub.recall('story'):.3f}"
+        )
     print("\nper transformation (correct/total):")
     for name, (ok, total) in report.by_transformation().items():
         print(f"  {name:30} {ok}/{total}")

@@ -3,6 +3,12 @@
     .venv/bin/python benchmarks/extraction_quality.py            # all 181 pages
     .venv/bin/python benchmarks/extraction_quality.py --every 4  # a quarter, for a quick look
     .venv/bin/python benchmarks/extraction_quality.py --table    # one line per page as well
+    .venv/bin/python benchmarks/extraction_quality.py --every 2 --offset 0   # the tuning half
+
+Every run also extracts each page without the second opinion (``second_opinion=False``,
+trafilatura alone, as before jusText/readability-lxml were added), alternating the two per
+page so that load on the machine hits both alike, and prints both scores and the per-page
+time ratio. Pages scoring F1 < 0.8 are listed as failures with their text length and error.
 
 Reads ``../shared/corpus/extraction-benchmark/`` in place (``$MONITOR_SHARED_DIR`` overrides
 ``../shared``). The score is the benchmark's own (its ``evaluate.py``): word 4-gram
@@ -76,10 +82,11 @@ class Summary:
     failures: int
 
 
-def page_ids(every: int = 1) -> list[str]:
-    """Benchmark page ids in a stable order; ``every`` > 1 takes a regular subset."""
+def page_ids(every: int = 1, offset: int = 0) -> list[str]:
+    """Benchmark page ids in a stable order; ``every`` > 1 takes a regular subset
+    (``every=2, offset=0`` is the half the second opinion was tuned on)."""
     truth = load_truth()
-    return sorted(truth)[::every]
+    return sorted(truth)[offset::every]
 
 
 def load_truth() -> dict[str, dict[str, str]]:
@@ -88,16 +95,26 @@ def load_truth() -> dict[str, dict[str, str]]:
     return data
 
 
-def score_page(page_id: str, truth: dict[str, str], min_text_chars: int) -> PageScore:
-    """Extract one page with ``extract_article`` and score it against its articleBody."""
+def score_page(
+    page_id: str, truth: dict[str, str], min_text_chars: int, *, second_opinion: bool = True
+) -> tuple[PageScore, float]:
+    """Extract one page with ``extract_article``, score it against its articleBody;
+    also the seconds the extraction took."""
     html = gzip.decompress((BENCHMARK / "html" / f"{page_id}.html.gz").read_bytes())
     error = None
+    started = time.perf_counter()
     try:
-        text = extract_article(html, truth.get("url", ""), min_text_chars=min_text_chars).text
+        text = extract_article(
+            html,
+            truth.get("url", ""),
+            min_text_chars=min_text_chars,
+            second_opinion=second_opinion,
+        ).text
     except ExtractError as exc:
         text, error = "", str(exc)
+    elapsed = time.perf_counter() - started
     tp, fp, fn = shingle_match(truth.get("articleBody", ""), text)
-    return PageScore(page_id, tp, fp, fn, len(text), error)
+    return PageScore(page_id, tp, fp, fn, len(text), error), elapsed
 
 
 def shingle_match(true: str, pred: str, n: int = 4) -> tuple[float, float, float]:
@@ -129,7 +146,36 @@ def summarise(scores: Sequence[PageScore]) -> Summary:
 
 def run(ids: Iterable[str], min_text_chars: int = 200) -> list[PageScore]:
     truth = load_truth()
-    return [score_page(page_id, truth[page_id], min_text_chars) for page_id in ids]
+    return [score_page(page_id, truth[page_id], min_text_chars)[0] for page_id in ids]
+
+
+@dataclass
+class Comparison:
+    """Both ways of extracting, page by page, with their summed extraction times."""
+
+    chosen: list[PageScore]
+    alone: list[PageScore]
+    chosen_s: float = 0.0
+    alone_s: float = 0.0
+
+
+def compare(ids: Sequence[str], min_text_chars: int = 200) -> Comparison:
+    """Each page with and without the second opinion, alternating which goes first."""
+    truth = load_truth()
+    result = Comparison([], [])
+    for n, page_id in enumerate(ids):
+        order = (True, False) if n % 2 == 0 else (False, True)
+        for second in order:
+            score, seconds = score_page(
+                page_id, truth[page_id], min_text_chars, second_opinion=second
+            )
+            if second:
+                result.chosen.append(score)
+                result.chosen_s += seconds
+            else:
+                result.alone.append(score)
+                result.alone_s += seconds
+    return result
 
 
 def _shingles(text: str, n: int) -> Counter[tuple[str, ...]]:
@@ -142,27 +188,37 @@ def _shingles(text: str, n: int) -> Counter[tuple[str, ...]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--every", type=int, default=1, help="score every n-th page only")
+    parser.add_argument("--offset", type=int, default=0, help="start the subset at this page")
     parser.add_argument("--min-text-chars", type=int, default=200)
     parser.add_argument("--table", action="store_true", help="print one line per page")
     args = parser.parse_args(argv)
     if not BENCHMARK.is_dir():
         print(f"benchmark corpus not found at {BENCHMARK}", file=sys.stderr)
         return 1
-    started = time.perf_counter()
-    scores = run(page_ids(args.every), args.min_text_chars)
-    elapsed = time.perf_counter() - started
+    both = compare(page_ids(args.every, args.offset), args.min_text_chars)
+    scores, elapsed = both.chosen, both.chosen_s
     if args.table:
         print(f"{'page':<16} {'P':>6} {'R':>6} {'F1':>6} {'chars':>7}  error")
         for s in sorted(scores, key=lambda s: s.f1):
             print(f"{s.page_id[:16]:<16} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} "
                   f"{s.chars:7d}  {s.error or ''}")  # fmt: skip
-    total = summarise(scores)
-    print(
-        f"pages={total.pages} failures={total.failures} "
-        f"precision={total.precision:.3f} recall={total.recall:.3f} F1={total.f1:.3f} "
-        f"mean-page-F1={total.mean_page_f1:.3f} time={elapsed:.1f}s "
-        f"({1000 * elapsed / max(1, total.pages):.0f} ms/page)"
-    )
+    for label, these, seconds in (
+        ("trafilatura alone", both.alone, both.alone_s),
+        ("with second opinion", scores, elapsed),
+    ):
+        total = summarise(these)
+        print(
+            f"{label:20} pages={total.pages} errors={total.failures} "
+            f"precision={total.precision:.4f} recall={total.recall:.4f} F1={total.f1:.4f} "
+            f"mean-page-F1={total.mean_page_f1:.3f} time={seconds:.1f}s "
+            f"({1000 * seconds / max(1, total.pages):.0f} ms/page)"
+        )
+    print(f"time ratio (with / alone, same run): {elapsed / max(both.alone_s, 1e-9):.2f}")
+    failed = [s for s in scores if s.f1 < 0.8]
+    print(f"pages with F1 < 0.8: {len(failed)}")
+    for s in sorted(failed, key=lambda s: s.f1):
+        print(f"  {s.page_id[:16]} F1={s.f1:.3f} P={s.precision:.3f} R={s.recall:.3f} "
+              f"chars={s.chars} {s.error or ''}")  # fmt: skip
     return 0
 
 

@@ -402,6 +402,7 @@ class Pipeline:
                 duplicate_of=verdict.duplicate_of,
                 duplicate_reason=verdict.reason,
                 story_id=verdict.story_id or item_id,
+                story_reason=verdict.story_reason,
             )
             stored = writer.add(item, fingerprint)
         summary.timed("store", time.thread_time() - t4)

@@ -55,6 +55,7 @@ def item_record(item: StoredItem) -> dict[str, Any]:
             else None
         ),
         "story_id": item.story_id,
+        "story_reason": item.story_reason,
         "entities": entities_record(item.relevance),
         "triage": triage_record(item.triage),
     }

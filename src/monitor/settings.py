@@ -214,6 +214,16 @@ class DedupSettings(Section):
     containment_short: float = Field(default=0.9, gt=0, le=1)
     # A stored text contained in the new one counts only if it is this share of its size.
     contains_min_ratio: float = Field(default=0.5, gt=0, le=1)
+    # A near-duplicate (similarity under duplicate_window_similarity) dated further than
+    # this from the stored text is a later event in the same formula, not a copy.
+    duplicate_window: Duration = 7 * 86400.0
+    duplicate_window_similarity: float = Field(default=0.8, gt=0, le=1)
+    # A re-edited or differently cut copy: this close (Jaccard or containment) but under the
+    # thresholds above, no conflicting fact, and at least this share of the facts of the
+    # text with fewer facts found in the other (and at least reedit_min_facts of them).
+    reedit_similarity: float = Field(default=0.72, gt=0, le=1)
+    reedit_fact_share: float = Field(default=0.8, gt=0, le=1)
+    reedit_min_facts: int = Field(default=4, ge=1)
     # Reject "same words, different facts" (another count, day or place). Off only to measure.
     check_facts: bool = True
     # Candidates from the LSH index given the exact comparison, best first.
@@ -224,6 +234,21 @@ class DedupSettings(Section):
     story_min_vocabulary: float = Field(default=0.15, ge=0, le=1)
     # A write-up this similar (Jaccard or containment) with no conflicting fact is the same story.
     story_similarity: float = Field(default=0.4, gt=0, le=1)
+    # Names in nearly every report of the beat (the military's press-release boilerplate, the
+    # parties): never evidence of one event. The store's posting limit below drops such
+    # terms too, but only once the window holds enough items.
+    story_generic_terms: tuple[str, ...] = (
+        "ispr", "inter", "services", "public", "relations", "ibo", "khwarij", "khawarij",
+        "fitna", "ttp", "tehreek", "tehrik", "taliban", "pakistan", "pakistani", "afghanistan",
+        "afghan", "khyber", "pakhtunkhwa", "kp", "rawalpindi", "islamabad", "security", "north",
+        "waziristan", "وزیرستان",
+        "south", "آئی", "ایس", "پی", "آر", "خوارج", "آپریشن", "سکیورٹی", "سیکیورٹی", "فورسز",
+        "پاکستان", "افغانستان", "طالبان", "حکام", "پولیس", "دہشت", "گرد", "گردوں", "اگر", "طرف",
+        "علاقوں", "علاقے", "شمالی", "جنوبی", "خیبر", "پختونخوا", "صوبہ", "صوبے", "ضلع", "ہلاک",
+        "افراد", "زخمی", "حملے", "حملہ", "دھماکے", "دھماکہ", "شہر", "دارالحکومت", "اہلکاروں",
+        "اہلکار", "سمیت", "زائد", "مطابق", "بتایا", "واقعہ", "واقعے",
+    )  # fmt: skip
+    story_generic_weight: float = Field(default=0.5, ge=0, le=1)
     # A lede fact found in more stored items than this within the window is too common to count.
     story_max_postings: int = Field(default=200, ge=1, le=1_000_000)
 

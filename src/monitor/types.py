@@ -123,11 +123,14 @@ class DuplicateVerdict:
     ``duplicate_of`` is None for a new text. ``story_id`` names an existing
     story the text belongs to (looser than duplicate), or None to start one.
     ``reason`` is a short human explanation (``"exact copy"``, ``"too short to tell"``…).
+    ``story_reason`` says which rule gave ``story_id`` (``"shared facts with item X: …"``,
+    ``"similar wording to item X …"``, ``"copy of item X"``), None when no story was joined.
     """
 
     duplicate_of: DuplicateRef | None
     story_id: str | None = None
     reason: str = ""
+    story_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,7 @@ class NewItem:
     duplicate_of: DuplicateRef | None
     duplicate_reason: str
     story_id: str
+    story_reason: str | None = None  # which rule joined ``story_id`` (DuplicateVerdict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,7 @@ class StoredItem:
     duplicate_of: DuplicateRef | None
     story_id: str
     triage: Triage = Triage()
+    story_reason: str | None = None
 
 
 FeedStateName = Literal["new", "ok", "not-modified", "error", "failing"]

@@ -55,6 +55,7 @@ def ingest(
         duplicate_of=verdict.duplicate_of,
         duplicate_reason=verdict.reason,
         story_id=verdict.story_id or item_id,
+        story_reason=verdict.story_reason,
     )
     assert store.add_item(item, fingerprint)
     return verdict

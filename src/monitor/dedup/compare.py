@@ -9,6 +9,9 @@ them away is a *substitution*: the same words around a different number,
 date or place ("... killed 6 soldiers in ..." / "... killed 11 soldiers in
 ..."). An added or cut sentence is not a substitution, so syndicated copies
 that gained a dateline or lost a paragraph are not mistaken for new events.
+Nor is another house style a substitution: spellings, amount formats, an acronym
+for its expansion and a one-letter typo in a long name are folded first
+(``monitor.dedup.equivalence``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
+from monitor.dedup.equivalence import (
+    canonical,
+    fold_spelling,
+    initials,
+    same_fact,
+    text_facts,
+)
 from monitor.dedup.signature import shingles
 from monitor.dedup.tokens import Fact, Tokens
 
@@ -77,13 +87,13 @@ def fact_conflicts(a: Tokens, b: Tokens) -> list[Conflict]:
     """Facts of ``a`` and ``b`` found in the same wording but with different values.
 
     A number or name counts only when each side's value appears nowhere in
-    the other text, so a re-ordered list or a figure repeated elsewhere is no
+    the other text, in any style (``equivalence``), so a re-ordered list, a
+    figure repeated elsewhere or ``Rs382m`` against ``Rs382 million`` is no
     conflict. A date needs no such proof: "on Monday" against "on Tuesday" in
     the same sentence is a different day even if the other day is mentioned
     elsewhere ("... late on Monday night").
     """
     kinds_a, kinds_b = _fact_kinds(a), _fact_kinds(b)
-    words_a, words_b = frozenset(a.words), frozenset(b.words)
     frames_b = frames(b)
     found: list[Conflict] = []
     for key, middles_a in frames(a).items():
@@ -92,30 +102,66 @@ def fact_conflicts(a: Tokens, b: Tokens) -> list[Conflict]:
             continue
         for middle_a in middles_a - middles_b:
             for middle_b in middles_b - middles_a:
-                only_a = _exclusive(middle_a, kinds_a, words_b, middle_b)
-                only_b = _exclusive(middle_b, kinds_b, words_a, middle_a) if only_a else None
+                if same_fact(middle_a, middle_b):
+                    continue
+                only_a = _exclusive(middle_a, kinds_a, b, middle_b)
+                only_b = _exclusive(middle_b, kinds_b, a, middle_a) if only_a else None
                 if only_a and only_b:
                     numbers = only_a | only_b == {Fact.NUMBER}
                     found.append(Conflict(" ".join(middle_a), " ".join(middle_b), numbers))
     return found
 
 
+def fact_agreement(a: Tokens, b: Tokens, *, min_facts: int) -> float | None:
+    """Share of the facts (names, numbers, dates; canonical forms) of whichever text has
+    fewer that the other states too, in any style; None when it has under ``min_facts``."""
+    facts = [_canonical_facts(a), _canonical_facts(b)]
+    small, other = (0, b) if len(facts[0]) <= len(facts[1]) else (1, a)
+    mine = facts[small]
+    if len(mine) < min_facts:
+        return None
+    there = text_facts(other)
+    return sum(there.has(word, kind) for word, kind in mine.items()) / len(mine)
+
+
+def _canonical_facts(tokens: Tokens) -> dict[str, Fact]:
+    kinds = _fact_kinds(tokens)
+    found: dict[str, Fact] = {}
+    for word in canonical(tokens.words):
+        kind = Fact.NUMBER if word.startswith("#") else kinds.get(word)
+        if kind:
+            found[word] = kind
+    return found
+
+
 def _fact_kinds(tokens: Tokens) -> dict[str, Fact]:
-    return {w: f for w, f in zip(tokens.words, tokens.facts, strict=True) if f}
+    """Fact words (spelling folded) and their kind."""
+    return {fold_spelling(w): f for w, f in zip(tokens.words, tokens.facts, strict=True) if f}
 
 
 def _exclusive(
     middle: tuple[str, ...],
     kinds: dict[str, Fact],
-    other_text: frozenset[str],
+    other_tokens: Tokens,
     other_middle: tuple[str, ...],
 ) -> set[Fact]:
     """The kinds of the stretch's facts that the other side contradicts: a date
-    missing from the other stretch, a number or name missing from the whole other text."""
+    missing from the other stretch, a number or name missing from the whole other text
+    (in every style ``TextFacts.has`` knows)."""
     found: set[Fact] = set()
-    for word in middle:
-        kind = kinds.get(word)
-        if kind and word not in (other_middle if kind == Fact.DATE else other_text):
+    other = text_facts(other_tokens)  # memoised: built on the first differing stretch only
+    dates_there = frozenset(canonical(other_middle))
+    words = canonical(middle)
+    names = [w for w in words if kinds.get(w) == Fact.NAME]
+    expanded = len(names) >= 2 and initials(names) in other.words  # "European Union" / "EU"
+    for word in words:
+        kind = Fact.NUMBER if word.startswith("#") else kinds.get(word)
+        if not kind or (expanded and kind == Fact.NAME):
+            continue
+        if kind == Fact.DATE:
+            if word not in dates_there:
+                found.add(kind)
+        elif not other.has(word, kind):
             found.add(kind)
     return found
 

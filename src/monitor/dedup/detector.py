@@ -12,8 +12,9 @@
    length-aware thresholds, and a candidate with the same wording but
    different facts (another count, day or place) is rejected;
 4. same story: a close-but-not-duplicate candidate without conflicting
-   facts, or an item of the last few days sharing the lede's key facts,
-   gives its ``story_id``.
+   facts (figures aside: a revised toll), or an item sharing the lede's key
+   facts, gives its ``story_id`` when it is dated within ``story_window``;
+   ``story_reason`` names the rule.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from monitor.dedup.compare import Conflict, Overlap, fact_conflicts, overlap, shingle_set
+from monitor.dedup.compare import (
+    Conflict,
+    Overlap,
+    fact_agreement,
+    fact_conflicts,
+    overlap,
+    shingle_set,
+)
 from monitor.dedup.normalise import content_hash
 from monitor.dedup.signature import SIGNATURE, probe_keys, term_key, text_keys
 from monitor.dedup.story import match_story, story_keys, story_terms
@@ -61,6 +69,7 @@ class Candidate:
     text: str
     story_id: str | None = None
     hits: int = 0
+    day: int | None = None  # day_number of its date (published, else fetched); None for seeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +174,12 @@ class DuplicateDetector:
                 duplicate_of=None, reason=f"too short to tell ({len(tokens)} words): kept as new"
             )
         keys = fingerprint.probe_keys or probe_keys(tokens.words)
-        judged = self._judge_all(tokens, keys)
+        when = published_at or received_at
+        judged = self._judge_all(tokens, keys, day_number(when) if when else None)
         duplicates = [j for j in judged if j.duplicate]
         if duplicates:
             return _duplicate_verdict(max(duplicates, key=lambda j: j.similarity))
-        return self._new_verdict(tokens, judged, published_at or received_at)
+        return self._new_verdict(tokens, judged, when)
 
     # -- duplicates -------------------------------------------------------------
 
@@ -179,24 +189,57 @@ class DuplicateDetector:
             return None
         story = self._index.story_of(ref.id) if ref.kind == "item" else None
         return DuplicateVerdict(
-            duplicate_of=ref, story_id=story, reason=f"exact copy of {ref.kind} {ref.id}"
+            duplicate_of=ref,
+            story_id=story,
+            reason=f"exact copy of {ref.kind} {ref.id}",
+            story_reason=f"copy of item {ref.id}" if story else None,
         )
 
-    def _judge_all(self, tokens: Tokens, keys: Sequence[int]) -> list[_Judgement]:
+    def _judge_all(self, tokens: Tokens, keys: Sequence[int], day: int | None) -> list[_Judgement]:
         if not keys:
             return []
         mine = shingle_set(tokens)
         candidates = self._index.find_similar(keys, limit=self._settings.max_candidates)
-        return [self._judge(tokens, mine, c) for c in candidates]
+        return [self._judge(tokens, mine, c, day) for c in candidates]
 
-    def _judge(self, tokens: Tokens, mine: frozenset[str], candidate: Candidate) -> _Judgement:
+    def _judge(
+        self, tokens: Tokens, mine: frozenset[str], candidate: Candidate, day: int | None
+    ) -> _Judgement:
         theirs = tokenise(candidate.text)
         ov = overlap(mine, shingle_set(theirs))
         shape, similarity = self._shape(ov)
+        if shape is not None and self._too_far_apart(candidate, day, similarity):
+            shape = None
         close = shape is not None or self._closeness(ov) >= self._settings.story_similarity
         check = close and self._settings.check_facts
         conflicts = tuple(fact_conflicts(tokens, theirs)) if check else ()
+        if (
+            shape is None
+            and check
+            and not conflicts
+            and self._re_edit(tokens, theirs, ov)
+            and not self._too_far_apart(candidate, day, 0.0)
+        ):
+            shape = "re-edit of"
         return _Judgement(candidate, theirs, ov, shape, similarity, conflicts)
+
+    def _too_far_apart(self, candidate: Candidate, day: int | None, similarity: float) -> bool:
+        """A close-but-not-identical text dated more than ``duplicate_window`` from the
+        stored one is the same formula for a later event (another court adjournment, next
+        week's figures), not a copy: copies run within days. Very close texts still are."""
+        s = self._settings
+        if day is None or candidate.day is None or similarity >= s.duplicate_window_similarity:
+            return False
+        return abs(candidate.day - day) > int(timedelta(seconds=s.duplicate_window).days)
+
+    def _re_edit(self, tokens: Tokens, theirs: Tokens, ov: Overlap) -> bool:
+        """Close but under the thresholds (a re-edited or differently cut wire copy):
+        a copy when the facts agree, i.e. nearly all facts of one are stated in the other."""
+        s = self._settings
+        if min(ov.size_a, ov.size_b) < s.min_words or self._closeness(ov) < s.reedit_similarity:
+            return False
+        share = fact_agreement(tokens, theirs, min_facts=s.reedit_min_facts)
+        return share is not None and share >= s.reedit_fact_share
 
     def _shape(self, ov: Overlap) -> tuple[str | None, float]:
         """Which duplicate relation the overlap shows, if any, and its similarity."""
@@ -240,42 +283,58 @@ class DuplicateDetector:
     def _new_verdict(
         self, tokens: Tokens, judged: list[_Judgement], when: datetime | None
     ) -> DuplicateVerdict:
+        """New: which story it joins, if any, and why; every story rule keeps to the window
+        (``story_window`` either side of the text's date; without a date, no story)."""
         vetoed = [j for j in judged if j.shape is not None and j.conflicts]
         note = _veto_note(vetoed[0]) if vetoed else ""
+        if when is None:
+            return DuplicateVerdict(duplicate_of=None, reason="new" + note)
+        day = day_number(when)
         close = [
             j
             for j in judged
             if j.candidate.kind == "item"
             and j.candidate.story_id
+            and self._in_window(j.candidate, day)
             and _same_event(j.conflicts)
             and self._closeness(j.overlap) >= self._settings.story_similarity
         ]
         if close:
             best = max(close, key=lambda j: j.similarity)
-            reason = (
-                f"new; same story as item {best.candidate.id} (similarity {best.similarity:.2f})"
-            )
+            c = best.candidate
+            why = f"similar wording to item {c.id} ({best.similarity:.2f}{_revised(best)})"
             return DuplicateVerdict(
-                duplicate_of=None, story_id=best.candidate.story_id, reason=reason
+                duplicate_of=None,
+                story_id=c.story_id,
+                reason=f"new; same story as item {c.id} (similarity {best.similarity:.2f})",
+                story_reason=why + _apart(c, day),
             )
-        found = self._story_by_facts(tokens, when) if when is not None else None
+        found = self._story_by_facts(tokens, day)
         if found is not None:
             candidate, shared = found
-            reason = f"new; same story as item {candidate.id} ({', '.join(sorted(shared)[:4])})"
+            terms = ", ".join(sorted(shared)[:4])
             return DuplicateVerdict(
-                duplicate_of=None, story_id=candidate.story_id, reason=reason + note
+                duplicate_of=None,
+                story_id=candidate.story_id,
+                reason=f"new; same story as item {candidate.id} ({terms})" + note,
+                story_reason=f"shared facts with item {candidate.id}: {terms}"
+                + _apart(candidate, day),
             )
         return DuplicateVerdict(duplicate_of=None, reason="new" + note)
 
-    def _story_by_facts(
-        self, tokens: Tokens, when: datetime
-    ) -> tuple[Candidate, frozenset[str]] | None:
+    def _window_days(self) -> int:
+        return max(0, int(timedelta(seconds=self._settings.story_window).days))
+
+    def _in_window(self, candidate: Candidate, day: int) -> bool:
+        """A stored item dated within ``story_window`` of ``day`` (undated: never)."""
+        return candidate.day is not None and abs(candidate.day - day) <= self._window_days()
+
+    def _story_by_facts(self, tokens: Tokens, day: int) -> tuple[Candidate, frozenset[str]] | None:
         s = self._settings
         terms = story_terms(tokens)
         if len(terms) < s.story_min_shared:
             return None
-        day = day_number(when)
-        span = max(0, int(timedelta(seconds=s.story_window).days))
+        span = self._window_days()
         found = self._index.find_same_story(
             [term_key(t) for t in terms],
             day - span,
@@ -294,6 +353,8 @@ class DuplicateDetector:
                 tokens,
                 theirs,
                 common=common,
+                generic=s.story_generic_terms,
+                generic_weight=s.story_generic_weight,
                 min_shared=s.story_min_shared,
                 min_vocabulary=s.story_min_vocabulary,
             )
@@ -305,13 +366,31 @@ class DuplicateDetector:
         return (best[0], best[1]) if best else None
 
 
+def _apart(candidate: Candidate, day: int) -> str:
+    if candidate.day is None:
+        return ""
+    gap = abs(candidate.day - day)
+    return "; same day" if gap == 0 else f"; {gap} day{'s' if gap > 1 else ''} apart"
+
+
+def _revised(j: _Judgement) -> str:
+    if not j.conflicts:
+        return ""
+    first = j.conflicts[0]
+    return f", figures revised: {first.b} -> {first.a}"
+
+
 def _duplicate_verdict(j: _Judgement) -> DuplicateVerdict:
     c = j.candidate
-    measure = "jaccard" if j.shape == "near-duplicate of" else "containment"
+    measure = {"near-duplicate of": "jaccard", "re-edit of": "similarity, facts agree"}.get(
+        j.shape or "", "containment"
+    )
+    story = c.story_id if c.kind == "item" else None
     return DuplicateVerdict(
         duplicate_of=DuplicateRef(kind=c.kind, id=c.id, similarity=round(j.similarity, 4)),
-        story_id=c.story_id if c.kind == "item" else None,
+        story_id=story,
         reason=f"{j.shape} {c.kind} {c.id} ({measure} {j.similarity:.2f})",
+        story_reason=f"copy of item {c.id}" if story else None,
     )
 
 

@@ -17,6 +17,9 @@ transformation of another spec, applied in this order::
     {"from": <spec>, "lines": [i, j], "replace": [["old", "new"], …],
      "words": [i, j], "prepend": "…", "append": "…", "typography": true}
 
+A spec may also name a text of the shared corpus by id (``{"news_dev": id}``,
+``{"feed": stem, "entry": n}``; ``monitor.dedup.corpus_texts``) when ``corpus_dir`` is given.
+
 ``lines`` keeps non-empty lines i..j-1, ``words`` whitespace words i..j-1,
 ``replace`` must find every ``old`` (so a fixture cannot rot silently) and
 ``typography`` changes quotes, dashes, spaces and case the way another
@@ -37,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.dedup.corpus_texts import corpus_text, is_corpus_spec
 from monitor.dedup.detector import DuplicateDetector
 from monitor.exceptions import ConfigError
 from monitor.settings import DedupSettings
@@ -109,7 +113,9 @@ class Report:
         return dict(sorted(table.items()))
 
 
-def load_pairs(path: Path, *, seeds_dir: Path, articles_dir: Path) -> list[Pair]:
+def load_pairs(
+    path: Path, *, seeds_dir: Path, articles_dir: Path, corpus_dir: Path | None = None
+) -> list[Pair]:
     """Read and resolve a pairs file; ConfigError names the line of a broken pair."""
     pairs: list[Pair] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -117,7 +123,7 @@ def load_pairs(path: Path, *, seeds_dir: Path, articles_dir: Path) -> list[Pair]
             continue
         try:
             raw = json.loads(line)
-            pairs.append(_pair(raw, seeds_dir, articles_dir))
+            pairs.append(_pair(raw, seeds_dir, articles_dir, corpus_dir))
         except (ValueError, KeyError, OSError) as exc:
             raise ConfigError(f"{path}:{number}: bad pair: {exc}") from None
     return pairs
@@ -187,7 +193,9 @@ def _store_b(store: Store, detector: DuplicateDetector, pair: Pair) -> str:
     return "stored-item"
 
 
-def _pair(raw: Mapping[str, Any], seeds_dir: Path, articles_dir: Path) -> Pair:
+def _pair(
+    raw: Mapping[str, Any], seeds_dir: Path, articles_dir: Path, corpus_dir: Path | None
+) -> Pair:
     b_spec = raw["b"]
     default_kind = "seed" if "seed" in b_spec else "item"
     b_kind = raw.get("b_kind", default_kind)
@@ -197,8 +205,8 @@ def _pair(raw: Mapping[str, Any], seeds_dir: Path, articles_dir: Path) -> Pair:
     return Pair(
         id=str(raw["id"]),
         transformation=str(raw["transformation"]),
-        a=resolve(raw["a"], seeds_dir, articles_dir),
-        b=resolve(b_spec, seeds_dir, articles_dir),
+        a=resolve(raw["a"], seeds_dir, articles_dir, corpus_dir),
+        b=resolve(b_spec, seeds_dir, articles_dir, corpus_dir),
         b_kind=b_kind,
         duplicate=bool(raw["duplicate"]),
         story=None if story is None else bool(story),
@@ -207,15 +215,21 @@ def _pair(raw: Mapping[str, Any], seeds_dir: Path, articles_dir: Path) -> Pair:
     )
 
 
-def resolve(spec: Mapping[str, Any], seeds_dir: Path, articles_dir: Path) -> str:
+def resolve(
+    spec: Mapping[str, Any], seeds_dir: Path, articles_dir: Path, corpus_dir: Path | None = None
+) -> str:
     """The text a spec stands for (see the module docstring)."""
+    if is_corpus_spec(spec):
+        if corpus_dir is None:
+            raise ValueError("a corpus text needs the corpus folder (corpus_dir)")
+        return corpus_text(spec, corpus_dir)
     if "seed" in spec:
         return (seeds_dir / f"{spec['seed']}.txt").read_text(encoding="utf-8")
     if "file" in spec:
         return (articles_dir / str(spec["file"])).read_text(encoding="utf-8")
     if "text" in spec:
         return str(spec["text"])
-    text = resolve(spec["from"], seeds_dir, articles_dir)
+    text = resolve(spec["from"], seeds_dir, articles_dir, corpus_dir)
     if "lines" in spec:
         i, j = spec["lines"]
         text = "\n".join([ln for ln in text.splitlines() if ln.strip()][i:j])

@@ -52,6 +52,16 @@ MONTHS = frozenset(
         "december jan feb mar apr jun jul aug sep sept oct nov dec"
     )
 )
+# Weekdays and months in Urdu and Arabic script (no capitals there to tell them from other
+# words, so only unambiguous ones: Urdu "پیر" is also a saint, "ہفتہ" also a week).
+SCRIPT_DATES = frozenset(
+    word_list(
+        "منگل بدھ جمعرات جمعہ اتوار جنوری فروری مارچ اپریل مئی جون جولائی اگست ستمبر اکتوبر "
+        "نومبر دسمبر الاثنین الثلاثاء الاربعاء الخمیس الجمعه السبت الاحد ینایر فبرایر "
+        "مارس ابریل مایو یونیو یولیو اغسطس سبتمبر اکتوبر نوفمبر دیسمبر الأربعاء الاربعاء "
+        "الأحد الإثنین أبریل إبریل أغسطس أکتوبر"
+    )
+)
 # Capitalised words that are not names even in mid-sentence.
 _NOT_NAMES = frozenset(
     word_list(
@@ -144,6 +154,8 @@ def _classify(raw: str, *, name_allowed: bool) -> tuple[str, Fact]:
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word], Fact.NUMBER
     if (word in WEEKDAYS or word in MONTHS) and raw[0].isupper():  # not "may", "march on"
+        return word, Fact.DATE
+    if word in SCRIPT_DATES:
         return word, Fact.DATE
     if name_allowed and raw[0].isupper() and word not in _NOT_NAMES:
         return word, Fact.NAME

@@ -11,7 +11,8 @@ because trafilatura has none. Around trafilatura this module adds what a monitor
 
 The options (``favor_precision``, tables kept, the repeated headline dropped from the text)
 are the ones that scored best on the scrapinghub benchmark (docs/extraction.md,
-``benchmarks/extraction_quality.py``).
+``benchmarks/extraction_quality.py``); a text that looks truncated gets a second opinion
+from jusText and readability-lxml (``monitor.extract.choose``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import trafilatura
 
 from monitor.exceptions import ExtractError
+from monitor.extract.choose import choose_text
 from monitor.extract.dates import plausible_utc
 from monitor.extract.language import choose_language
 from monitor.extract.markup import (
@@ -50,11 +52,14 @@ def extract_article(
     min_text_chars: int = 200,
     content_type: str | None = None,
     now: datetime | None = None,
+    second_opinion: bool = True,
 ) -> Article:
     """The article of one page; ExtractError when it is not a page or has too little text.
 
     ``content_type`` is the response's Content-Type header (its charset is honoured);
-    ``now`` bounds the plausible publication date (default: the current time).
+    ``now`` bounds the plausible publication date (default: the current time);
+    ``second_opinion`` lets jusText and readability-lxml replace a text that looks
+    truncated (``monitor.extract.choose``; off only to measure).
     """
     what = sniff_non_html(html)
     if what is not None:
@@ -64,7 +69,10 @@ def extract_article(
         raise ExtractError(f"{NO_TEXT}: {url} is not HTML")
     document = _bare_extraction(text, url)
     title = _clean_line(document.title) if document is not None else None
-    body = _without_headline(_clean_text(document.text if document is not None else None), title)
+    main = _clean_text(document.text if document is not None else None)
+    if second_opinion:
+        main = _clean_text(choose_text(main, text).text)
+    body = _without_headline(main, title)
     if document is None or len(body) < min_text_chars:
         found = f"only {len(body)} characters of text" if body else "no main text"
         raise ExtractError(f"{NO_TEXT}: {url} has {found} (minimum {min_text_chars})")

@@ -232,14 +232,13 @@ def _candidates(conn: Connection, ranked: list[tuple[int, int]]) -> list[Candida
     """Candidates in rank order with their texts; items stored as duplicates are left out."""
     if not ranked:
         return []
-    owners = {
-        r.id: (cast(DuplicateKind, r.kind), str(r.owner_id))
-        for r in conn.execute(
-            select(dedup_texts.c.id, dedup_texts.c.kind, dedup_texts.c.owner_id).where(
-                dedup_texts.c.id.in_([tid for tid, _ in ranked])
-            )
-        )
-    }
+    rows = conn.execute(
+        select(
+            dedup_texts.c.id, dedup_texts.c.kind, dedup_texts.c.owner_id, dedup_texts.c.day
+        ).where(dedup_texts.c.id.in_([tid for tid, _ in ranked]))
+    ).all()
+    owners = {r.id: (cast(DuplicateKind, r.kind), str(r.owner_id)) for r in rows}
+    days: dict[int, int | None] = {r.id: r.day for r in rows}
     seed_ids = [o for k, o in owners.values() if k == "seed"]
     item_ids = [o for k, o in owners.values() if k == "item"]
     seed_texts = {
@@ -262,7 +261,11 @@ def _candidates(conn: Connection, ranked: list[tuple[int, int]]) -> list[Candida
         entry = (seed_texts if kind == "seed" else item_texts).get(owner)
         if entry is not None:
             text, story = entry
-            found.append(Candidate(kind=kind, id=owner, text=text, story_id=story, hits=n))
+            found.append(
+                Candidate(
+                    kind=kind, id=owner, text=text, story_id=story, hits=n, day=days.get(text_id)
+                )
+            )
     return found
 
 

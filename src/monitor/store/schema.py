@@ -114,6 +114,7 @@ items = Table(
     Column("duplicate_similarity", Float),
     Column("duplicate_reason", Text),
     Column("story_id", String(32), nullable=False),
+    Column("story_reason", Text),  # migration 0008: which rule linked the story
     Column("entities", JSON),  # {"groups": [...], "places": [...]}; NULL before revision 0003
     Index("ix_items_content_hash", "content_hash"),
     Index("ix_items_story_id", "story_id"),

@@ -497,6 +497,7 @@ def _item_row(item: NewItem) -> dict[str, Any]:
         "duplicate_similarity": dup.similarity if dup else None,
         "duplicate_reason": item.duplicate_reason or None,
         "story_id": item.story_id,
+        "story_reason": item.story_reason,
         **_relevance_values(item.relevance),
     }
 
@@ -539,6 +540,7 @@ def _stored_item(r: Row[Any]) -> StoredItem:
         relevance=relevance,
         duplicate_of=dup,
         story_id=r.story_id,
+        story_reason=r.story_reason,
         triage=Triage(
             read=bool(r.t_read),
             starred=bool(r.t_starred),
