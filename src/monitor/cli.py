@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="stored items as JSON Lines")
     export.add_argument("--output", "-o", help="write to FILE instead of stdout")
     export.add_argument("--after", metavar="CURSOR", help="only items stored after this cursor")
+    export.add_argument(
+        "--changed-after",
+        metavar="CURSOR",
+        help="only items re-scored after this change cursor (a record's change_cursor; 0: all)",
+    )
     export.add_argument("--include-duplicates", action="store_true")
     export.add_argument("--relevant-only", action="store_true")
     digest = sub.add_parser("digest", help="a digest of items stored in a window")
@@ -134,6 +139,7 @@ def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{'state':<13}{'fails':>5}  {'items':>5}  {'last success':<20}  {'next due':<20}  feed")
     for s in states:
         state = s.state if s.enabled else "disabled"
+        state += " !" if s.missed_at else ""  # dropped items between polls (see --json)
         print(
             f"{state:<13}{s.consecutive_failures:>5}  {s.items_stored:>5}  "
             f"{iso(s.last_success_at) or '-':<20}  {iso(s.next_fetch_at) or '-':<20}  "
@@ -156,6 +162,8 @@ def _feed_json(s: Any) -> dict[str, Any]:
         "next_fetch_at": iso(s.next_fetch_at),
         "items_stored": s.items_stored,
         "interval_s": s.current_interval_s,
+        "missed_items_at": iso(s.missed_at),
+        "missed_items_count": s.missed_count,
     }
 
 
@@ -170,17 +178,23 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         after = decode_cursor(args.after) if args.after else 0
+        changed = decode_cursor(args.changed_after) if args.changed_after else None
     except ValueError as exc:
-        return _usage_error(f"--after: {exc}")
+        return _usage_error(f"--after/--changed-after: {exc}")
     with ExitStack() as stack:
         store = open_store(settings)
         stack.callback(store.close)
         out = _output(args.output, stack)
-        for item in store.items(
-            after_seq=after,
-            include_duplicates=args.include_duplicates,
-            relevant_only=args.relevant_only,
-        ):
+        selected = (
+            store.changed_items(after=changed, include_duplicates=args.include_duplicates)
+            if changed is not None
+            else store.items(
+                after_seq=after,
+                include_duplicates=args.include_duplicates,
+                relevant_only=args.relevant_only,
+            )
+        )
+        for item in selected:
             out.write(json.dumps(item_record(item), ensure_ascii=False) + "\n")
     return 0
 
