@@ -138,8 +138,9 @@ def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(f"{'state':<13}{'fails':>5}  {'items':>5}  {'last success':<20}  {'next due':<20}  feed")
     for s in states:
-        state = s.state if s.enabled else "disabled"
-        state += " !" if s.missed_at else ""  # dropped items between polls (see --json)
+        state = (s.state if s.enabled else "disabled") + (
+            " !" if s.missed_at else ""
+        )  # dropped items between polls (see --json)
         print(
             f"{state:<13}{s.consecutive_failures:>5}  {s.items_stored:>5}  "
             f"{iso(s.last_success_at) or '-':<20}  {iso(s.next_fetch_at) or '-':<20}  "
