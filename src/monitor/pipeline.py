@@ -208,7 +208,8 @@ class Pipeline:
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._rng = random.Random()
         self._held: set[int] = set()  # feeds leased by this instance, outcome not yet saved
-        self._seeds_version: str | None = None
+        # The seeds the scorer was built with; a pass that finds others rebuilds it.
+        self._seeds_version: str | None = store.seeds_version()
         self._claimed: dict[int, FeedState] = {}
 
     # -- a pass -----------------------------------------------------------------

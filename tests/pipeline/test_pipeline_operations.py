@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 from ops_support import feed_rows, feeds_json, pipeline, rss, serve_feed, story
@@ -188,3 +189,22 @@ def test_a_one_feed_tick_during_an_outage_penalises_nobody(
     [row, *_] = feed_rows(inst.db)
     assert row["state"] == "error"
     assert row["consecutive_failures"] == (0 if outage else 4)
+
+
+def test_the_running_pipeline_picks_up_changed_seeds_without_a_restart(
+    server: FixtureServer, make_instance: Callable[..., Instance], tmp_path: Path
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "old_seed.txt").write_text(story(4100, 120))
+    text = story(4242, 120)
+    url = serve_feed(server, "/s.xml", [("1", "Seeded story", text)])
+    inst = make_instance([("S", url)], sources={"seeds": str(seeds)})
+    assert inst.run("init")[0] == 0
+    with ExitStack() as stack:
+        pipe = pipeline(inst.config, stack)  # the daemon's pipeline, built once
+        (seeds / "new_seed.txt").write_text(text)
+        assert inst.run("init")[0] == 0  # the operator reloads the seeds meanwhile
+        pipe.poll(all_feeds=True)
+    [record] = inst.export("--include-duplicates")
+    assert record["relevance"]["closest_seed"] == "new_seed"  # type: ignore[index]
