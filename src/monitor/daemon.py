@@ -133,4 +133,4 @@ def _feeds_line(pipeline: Pipeline) -> str:
         return "no enabled feeds"
     soonest = min(f.next_fetch_at for f in feeds)
     when = "now" if soonest <= datetime.now(UTC) else iso(soonest)
-    return f"{len(feeds)} feeds, next due {when}"
+    return f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'}, next due {when}"

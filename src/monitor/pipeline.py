@@ -232,6 +232,7 @@ class Pipeline:
             await self._run_pass(summary, all_feeds=all_feeds)
         finally:
             self._release_unreleased()
+            self._claimed.clear()
         # The event loop's thread does the HTTP work and the ordering of the stages.
         summary.timed("fetch and orchestration", time.thread_time() - loop_cpu)
         return summary

@@ -63,7 +63,7 @@ def test_a_long_pass_is_noted_once_and_a_second_ctrl_c_exits_at_once(
         if proc.poll() is None:
             proc.kill()
     text = log.read_text()
-    assert "daemon started: 1 feeds, next due now" in text
+    assert "daemon started: 1 feed, next due now" in text
     assert text.count("pass still running") == 1
     assert "maximum number of running instances" not in text
     assert "Traceback" not in text
