@@ -6,7 +6,8 @@ temporary reason and nothing has succeeded yet in this pass, the feeds that
 succeeded most recently (recorded in the database by any worker) are polled
 once per pass (a conditional GET, usually a 304): if they fail too, the network
 is down and nobody is penalised; if one answers, the failing feed's own
-failure counts. This is what feed readers such as Miniflux and Liferea do in
+failure counts. Until any feed has succeeded once, temporary failures are
+not counted (hard ones always are). This is what feed readers such as Miniflux and Liferea do in
 spirit: never blame every source for the machine's own outage.
 """
 
@@ -41,9 +42,10 @@ class PassConnectivity:
             return False
         async with self._lock:
             if self._verdict is None:
-                self._verdict = await asyncio.to_thread(self._references, failing_id) and (
-                    await self._probe(failing_id, failing_url)
-                )
+                if await asyncio.to_thread(self._references, failing_id):
+                    self._verdict = await self._probe(failing_id, failing_url)
+                else:  # nothing ever worked: no evidence against the network either
+                    self._verdict = True
                 if self._verdict:
                     log.warning("network looks down: feeds that worked before fail too")
             return self._verdict

@@ -6,7 +6,8 @@ date is found by htmldate, which falls back to any year it sees (a footer's
 
 * precision: a time of day beats a bare day, which beats a 1 January midnight
   (read as "a year only");
-* on equal precision the feed's date wins;
+* on equal precision the page's own date wins (what the article itself says;
+  a feed's date is often the time it was syndicated or updated);
 * a page's year-only date is dropped even without a feed date;
 * ``published_at_source`` says which was kept: ``feed``, ``page`` or ``none``.
 """
@@ -39,6 +40,6 @@ def choose_published(
         if precision(page_date) == _YEAR:  # a bare year is a guess, not a date
             return None, "none"
         return page_date, "page"
-    if precision(page_date) > precision(feed_date):
+    if precision(page_date) >= precision(feed_date):
         return page_date, "page"
     return feed_date, "feed"
