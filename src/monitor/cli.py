@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--after", metavar="CURSOR", help="only items stored after this cursor (the last you saw)"
     )
     export.add_argument(
+        "--changed-after",
+        metavar="CURSOR",
+        help="only items re-scored after this change cursor (a record's change_cursor; 0: all)",
+    )
+    export.add_argument(
         "--include-duplicates", action="store_true", help="also items recognised as duplicates"
     )
     export.add_argument("--relevant-only", action="store_true", help="only relevant items")
@@ -269,7 +274,7 @@ def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     headers = ["state", "fails", "items", "last success", "next due", "feed", "last error"]
     rows = [
         [
-            shown_state(s),
+            shown_state(s) + (" !" if s.missed_at else ""),  # dropped items (see --json)
             str(s.consecutive_failures),
             str(s.items_stored),
             iso(s.last_success_at) or "-",
@@ -300,6 +305,8 @@ def _feed_json(s: Any) -> dict[str, Any]:
         "next_fetch_at": iso(s.next_fetch_at) if s.enabled else None,
         "items_stored": s.items_stored,
         "interval_s": s.current_interval_s,
+        "missed_items_at": iso(s.missed_at),
+        "missed_items_count": s.missed_count,
     }
 
 
@@ -320,17 +327,23 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         after = decode_cursor(args.after) if args.after else 0
+        changed = decode_cursor(args.changed_after) if args.changed_after else None
     except ValueError as exc:
-        return _usage_error(f"--after: {exc}")
+        return _usage_error(f"--after/--changed-after: {exc}")
     with ExitStack() as stack:
         store = open_store(settings)
         stack.callback(store.close)
         out = _output(args.output, stack)
-        for item in store.items(
-            after_seq=after,
-            include_duplicates=args.include_duplicates,
-            relevant_only=args.relevant_only,
-        ):
+        selected = (
+            store.changed_items(after=changed, include_duplicates=args.include_duplicates)
+            if changed is not None
+            else store.items(
+                after_seq=after,
+                include_duplicates=args.include_duplicates,
+                relevant_only=args.relevant_only,
+            )
+        )
+        for item in selected:
             out.write(json_line(item_record(item)) + "\n")
     return 0
 

@@ -6,7 +6,8 @@ these; anything else is a bug and is allowed to propagate.
     MonitorError
     ├── ConfigError          bad or missing configuration (exit 1)
     ├── StoreError           the database failed or is unreachable (exit 1)
-    │   └── DatabaseLocked   another writer held the database past the busy timeout
+    │   ├── DatabaseLocked   another writer held the database past the busy timeout
+    │   └── DatabaseDisconnected  the connection dropped (server restart, terminated backend)
     ├── FetchError           an HTTP fetch failed; ``temporary`` says whether retrying can help
     │   ├── FetchTimeout     connect/read/total time limit passed
     │   ├── ResponseTooLarge body (or its decompressed size) passed max_bytes
@@ -36,6 +37,10 @@ class StoreError(MonitorError):
 
 class DatabaseLocked(StoreError):
     """Another process held the database lock for longer than the busy timeout."""
+
+
+class DatabaseDisconnected(StoreError):
+    """The database connection dropped mid-work; a fresh connection may well succeed."""
 
 
 class FetchError(MonitorError):

@@ -33,6 +33,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
+from monitor.clean import clean_line, clean_text
 from monitor.exceptions import FeedParseError
 from monitor.extract.dates import parse_datetime, plausible_utc
 from monitor.extract.markup import html_to_text, sniff_binary
@@ -102,7 +103,7 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], url: str, now: datetim
         raise FeedParseError(_not_a_feed(body, result.get("bozo_exception")))
     feed = result.feed
     return ParsedFeed(
-        title=" ".join(_detail_text(feed.get("title"), feed.get("title_detail")).split()),
+        title=clean_line(_detail_text(feed.get("title"), feed.get("title_detail"))),
         entries=tuple(entries),
         ttl_s=_ttl_seconds(feed),
         warning=_warning(result),
@@ -120,7 +121,7 @@ def _xml_entry(raw: Mapping[str, Any], base: str, now: datetime) -> FeedEntry | 
     content_text = _longest(_detail_text(value, detail) for value, detail in contents)
     if not (entry_id or link or title or content_text):
         return None  # an empty <item/>: nothing to fetch, nothing to store
-    return FeedEntry(
+    return _cleaned(
         entry_id=entry_id,
         link=link,
         title=title,
@@ -270,7 +271,7 @@ def _parse_json_feed(body: bytes, url: str, now: datetime) -> ParsedFeed:
     if skipped:
         warnings.append(f"skipped {skipped} JSON Feed items that are not objects")
     return ParsedFeed(
-        title=_json_str(data.get("title")),
+        title=clean_line(_json_str(data.get("title"))),
         entries=tuple(entries),
         ttl_s=None,
         warning="; ".join(warnings) or None,
@@ -316,7 +317,7 @@ def _json_entry(item: Mapping[str, Any], base: str, now: datetime) -> FeedEntry 
     published = parse_datetime(
         _json_str(item.get("date_published")) or _json_str(item.get("date_modified"))
     )
-    return FeedEntry(
+    return _cleaned(
         entry_id=entry_id,
         link=link,
         title=title,
@@ -342,11 +343,32 @@ def _json_str(value: Any) -> str:
 # --- shared helpers ----------------------------------------------------------------------
 
 
+def _cleaned(
+    *,
+    entry_id: str | None,
+    link: str | None,
+    title: str,
+    content_text: str,
+    authors: tuple[str, ...],
+    published_at: datetime | None,
+) -> FeedEntry:
+    """The entry with every string cleaned (monitor.clean): no control characters or lone
+    surrogates reach the store, a terminal or a digest; titles and names are capped."""
+    return FeedEntry(
+        entry_id=clean_line(entry_id, 2000) or None if entry_id else None,
+        link=link,
+        title=clean_line(title),
+        content_text=clean_text(content_text),
+        authors=tuple(a for a in (clean_line(n, 200) for n in authors) if a),
+        published_at=published_at,
+    )
+
+
 def _http_link(value: Any, base: str | None) -> str | None:
     """An absolute http(s) link that ``canonical_url`` accepts, joined with ``base``; else None."""
     if not isinstance(value, str):
         return None
-    link = _URL_NOISE.sub("", value).strip()
+    link = clean_text(_URL_NOISE.sub("", value)).strip()
     if not link:
         return None
     try:

@@ -25,15 +25,25 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from monitor.connectivity import PassConnectivity
 from monitor.dedup import DuplicateDetector
-from monitor.exceptions import ExtractError, FeedParseError, FetchError
+from monitor.exceptions import (
+    DatabaseDisconnected,
+    DatabaseLocked,
+    ExtractError,
+    FeedParseError,
+    FetchError,
+    MonitorError,
+    StoreError,
+)
 from monitor.extract import ExtractionPool, detect_language
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher
+from monitor.published import choose_published
 from monitor.relevance import RelevanceScorer
 from monitor.schedule import PollResult, cache_lifetime_s, next_outcome
 from monitor.settings import Settings
@@ -49,6 +59,8 @@ T = TypeVar("T")
 EntryOutcome = Literal["new", "duplicate", "known", "failed", "retry", "deferred"]
 FEED_LEASE = timedelta(minutes=30)
 ENTRIES_PER_SLOT = 2  # entries worked on at once, per fetch.max_concurrency slot
+STORE_ATTEMPTS = 3  # a unit of store work is tried this often when the connection drops
+MAX_KEYS = 500  # entry keys remembered per feed
 
 
 def utcnow() -> datetime:
@@ -58,6 +70,26 @@ def utcnow() -> datetime:
 def item_id_for(canonical: str) -> str:
     """Stable item id: the same article gets the same id in every database."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
+
+
+def entry_keys(entries: tuple[FeedEntry, ...]) -> tuple[str, ...]:
+    """Short hashes of a fetch's entries (id, else link), to compare two fetches."""
+    keys = (e.entry_id or e.link for e in entries)
+    return tuple(hashlib.sha256(k.encode()).hexdigest()[:16] for k in keys if k)[:MAX_KEYS]
+
+
+def dropped_items(previous: tuple[str, ...], current: tuple[str, ...]) -> bool:
+    """Two consecutive fetches share no entry and the feed is full (as long as before, at
+    least two entries): the feed rotated items out before we saw them."""
+    if not previous or len(current) < max(len(previous), 2):
+        return False
+    return not set(previous) & set(current)
+
+
+def _crashed(feed: FeedState, exc: Exception) -> tuple[_FeedRun, PollResult]:
+    """A feed whose work raised an unexpected error: it fails alone, and says why."""
+    error = f"unexpected {type(exc).__name__}: {exc}"
+    return _FeedRun(feed), PollResult(ok=False, error=error, temporary=False)
 
 
 def dead_local_owners(owners: set[str]) -> set[str]:
@@ -88,6 +120,7 @@ class PollSummary:
     entries_new: int = 0
     entries_duplicate: int = 0
     entries_failed: int = 0
+    feeds_leased_elsewhere: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, outcome: EntryOutcome) -> None:
@@ -111,11 +144,14 @@ class PollSummary:
             self.timed(stage, time.thread_time() - t0)
 
     def line(self) -> str:
-        return (
+        line = (
             f"feeds: {self.feeds_ok} ok, {self.feeds_not_modified} not modified, "
             f"{self.feeds_failed} failed; entries: {self.entries_new} new, "
             f"{self.entries_duplicate} duplicate, {self.entries_failed} failed"
         )
+        if self.feeds_leased_elsewhere:
+            line += f"; all {self.feeds_leased_elsewhere} due feeds are leased by another worker"
+        return line
 
 
 class _Pass:
@@ -132,6 +168,7 @@ class _Pass:
         self.sink_lock = asyncio.Lock()  # dedup check and store, one entry at a time
         self.in_flight: set[str] = set()  # canonical URLs taken by a feed of this pass
         self.entry_slots = asyncio.Semaphore(max_entries)
+        self.connectivity: PassConnectivity
 
 
 @dataclass
@@ -143,6 +180,7 @@ class _FeedRun:
     duplicate: int = 0
     failed: int = 0
     retry: int = 0
+    known: int = 0
 
 
 class Pipeline:
@@ -169,6 +207,10 @@ class Pipeline:
         self.stop = stop or threading.Event()
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._rng = random.Random()
+        self._held: set[int] = set()  # feeds leased by this instance, outcome not yet saved
+        # The seeds the scorer was built with; a pass that finds others rebuilds it.
+        self._seeds_version: str | None = store.seeds_version()
+        self._claimed: dict[int, FeedState] = {}
 
     # -- a pass -----------------------------------------------------------------
 
@@ -177,28 +219,127 @@ class Pipeline:
         return asyncio.run(self.poll_async(all_feeds=all_feeds))
 
     async def poll_async(self, *, all_feeds: bool) -> PollSummary:
+        """Claim feeds in bounded batches as slots free up, poll them, record each outcome
+        as soon as its feed is done. Whatever happens, the leases this pass still holds
+        are released at the end (a failed pass must not sit on its feeds)."""
         summary = PollSummary()
         loop_cpu = time.thread_time()
+        self._release_unreleased()
+        self._reload_seeds_if_changed()
         now = self.clock()
-        self.store.release_leases(dead_local_owners(self.store.lease_owners(now)))
-        feeds = self.store.claim_due_feeds(now, self.owner, FEED_LEASE, all_enabled=all_feeds)
-        if not feeds:
-            return summary
-        async with Fetcher(self.settings.fetch) as fetcher:
-            shared = _Pass(fetcher, summary, self.settings.fetch.max_concurrency * ENTRIES_PER_SLOT)
-            runs = await asyncio.gather(*(self._poll_feed(shared, feed) for feed in feeds))
-        self._record_outcomes(list(runs), summary)
+        self._retrying(self.store.release_leases, dead_local_owners(self.store.lease_owners(now)))
+        try:
+            await self._run_pass(summary, all_feeds=all_feeds)
+        finally:
+            self._release_unreleased()
+            self._claimed.clear()
         # The event loop's thread does the HTTP work and the ordering of the stages.
         summary.timed("fetch and orchestration", time.thread_time() - loop_cpu)
         return summary
+
+    async def _run_pass(self, summary: PollSummary, *, all_feeds: bool) -> None:
+        batch = max(1, self.settings.fetch.max_concurrency // 2)
+        done: set[int] = set()
+        tasks: dict[asyncio.Task[tuple[_FeedRun, PollResult]], int] = {}
+        async with Fetcher(self.settings.fetch) as fetcher:
+            shared = _Pass(fetcher, summary, self.settings.fetch.max_concurrency * ENTRIES_PER_SLOT)
+            shared.connectivity = PassConnectivity(self.store, fetcher)
+            error: BaseException | None = None
+            while True:
+                if error is None and not self.stop.is_set() and len(tasks) < batch:
+                    try:
+                        feeds = self._claim(all_feeds, batch - len(tasks), done | {*tasks.values()})
+                    except MonitorError as exc:
+                        error, feeds = exc, []
+                    for feed in feeds:
+                        tasks[asyncio.create_task(self._poll_feed(shared, feed))] = feed.id
+                    if error is None and not done and not tasks:
+                        self._say_why_nothing(summary)
+                if not tasks:
+                    break
+                finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    feed = self._claimed.pop(tasks.pop(task))
+                    done.add(feed.id)
+                    try:
+                        await self._record_outcome(shared, *task.result())
+                    except MonitorError as exc:
+                        error = error or exc  # finish the feeds in flight, claim no more
+                    except Exception as exc:  # a bug in one feed's work: that feed fails alone
+                        if error is None:
+                            await self._record_outcome(shared, *_crashed(feed, exc))
+            if error is not None:
+                raise error
+
+    def _claim(self, all_feeds: bool, limit: int, exclude: set[int]) -> list[FeedState]:
+        feeds = self._retrying(
+            self.store.claim_due_feeds,
+            self.clock(),
+            self.owner,
+            FEED_LEASE,
+            all_enabled=all_feeds,
+            limit=limit,
+            exclude=exclude,
+        )
+        self._held.update(f.id for f in feeds)
+        self._claimed.update((f.id, f) for f in feeds)
+        return feeds
+
+    def _say_why_nothing(self, summary: PollSummary) -> None:
+        leased = self.store.leased_elsewhere(self.clock(), self.owner)
+        summary.feeds_leased_elsewhere = leased
+        if leased:
+            log.info("nothing to poll: %d feeds are being polled by another worker", leased)
+
+    def _release_unreleased(self) -> None:
+        """Free the leases of feeds this instance claimed but recorded no outcome for."""
+        if not self._held:
+            return
+        try:
+            self._retrying(self.store.release_feeds, set(self._held), self.owner)
+            self._held.clear()
+        except MonitorError as exc:
+            log.warning("could not release %d feed leases yet: %s", len(self._held), exc)
+
+    def _reload_seeds_if_changed(self) -> None:
+        """Rebuild the scorer's seed index when the seeds table changed (``monitor init``
+        run while the daemon runs): a seed change needs no restart."""
+        version = self._retrying(self.store.seeds_version)
+        if self._seeds_version is not None and version != self._seeds_version:
+            from monitor.service import load_scorer
+
+            self.scorer, self.lexicon_version = load_scorer(self.settings, self.store)
+            log.info("seeds changed: relevance seed index rebuilt")
+        self._seeds_version = version
+
+    def _retrying(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one unit of store work, again on a fresh connection if the connection
+        dropped (a restarted server, a terminated backend); bounded."""
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except DatabaseDisconnected:
+                if attempt == STORE_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
 
     async def _poll_feed(self, shared: _Pass, feed: FeedState) -> tuple[_FeedRun, PollResult]:
         run = _FeedRun(feed)
         started = time.perf_counter()
         try:
             response = await shared.fetcher.fetch_feed(feed.url, feed.caching)
+            shared.connectivity.succeeded = True
+            lifetime = cache_lifetime_s(response.headers, self.clock())
             if response.not_modified:
-                return run, PollResult(ok=True, not_modified=True, caching=None)
+                # RFC 9111 4.3.4: a 304 updates the stored freshness; without a new
+                # max-age the one of the last 200 (and the feed's ttl) still applies.
+                hint = max(lifetime or 0.0, feed.hint_s or 0.0) or None
+                return run, PollResult(ok=True, not_modified=True, min_delay_s=hint)
+            body_hash = hashlib.sha256(response.body).hexdigest()
+            caching = replace(response.caching_info, body_hash=body_hash)
+            if not (caching.etag or caching.last_modified) and body_hash == feed.caching.body_hash:
+                return run, PollResult(ok=True, not_modified=True, min_delay_s=feed.hint_s)
             parsed = await asyncio.to_thread(
                 shared.summary.cpu_timed,
                 "parse feeds",
@@ -214,8 +355,16 @@ class Pipeline:
                 ok=False, error=str(exc), temporary=temporary, retry_after_s=retry_after
             )
         await self._process_entries(shared, run, parsed)
-        lifetime = cache_lifetime_s(response.headers, self.clock())
-        min_delay = max(parsed.ttl_s or 0.0, lifetime or 0.0) or None
+        hint = max(parsed.ttl_s or 0.0, lifetime or 0.0) or None
+        keys = entry_keys(parsed.entries)
+        missed = dropped_items(feed.entry_keys, keys)
+        if missed:
+            log.warning(
+                "feed dropped items between polls: %s: none of its %d entries was in the last"
+                " fetch; polling it more often",
+                feed.name,
+                len(keys),
+            )
         log.info(
             "feed polled",
             extra={
@@ -223,46 +372,52 @@ class Pipeline:
                 "entries": len(parsed.entries),
                 "new": run.new,
                 "duplicate": run.duplicate,
+                "known": run.known,
                 "failed": run.failed + run.retry,
                 "seconds": round(time.perf_counter() - started, 3),
             },
         )
         # Keep the old validators while an entry waits for a retry: the next
         # poll must see the full feed again, not a 304.
-        caching = response.caching_info if run.retry == 0 else None
-        return run, PollResult(ok=True, new_items=run.new, caching=caching, min_delay_s=min_delay)
-
-    def _record_outcomes(
-        self, runs: list[tuple[_FeedRun, PollResult]], summary: PollSummary
-    ) -> None:
-        failed = [r for r in runs if not r[1].ok]
-        # Everything failed for a temporary reason at once: the network, not the feeds.
-        network_down = (
-            len(runs) > 1 and len(failed) == len(runs) and all(r.temporary for _, r in failed)
+        return run, PollResult(
+            ok=True,
+            new_items=run.new,
+            caching=caching if run.retry == 0 else None,
+            min_delay_s=hint,
+            hint_s=hint or 0.0,
+            entry_keys=keys,
+            missed=missed,
         )
-        now = self.clock()
-        for run, result in runs:
-            outcome = next_outcome(
-                run.feed,
-                result,
-                now,
-                self.settings.schedule,
-                rng=self._rng,
-                penalise=not network_down,
-            )
-            self.store.record_feed_outcome(run.feed.id, outcome)
-            if not result.ok:
-                summary.feeds_failed += 1
-                log.warning("feed failed: %s: %s", run.feed.name, result.error)
-            elif result.not_modified:
-                summary.feeds_not_modified += 1
-            else:
-                summary.feeds_ok += 1
+
+    async def _record_outcome(self, shared: _Pass, run: _FeedRun, result: PollResult) -> None:
+        penalise = True
+        if not result.ok and result.temporary:
+            penalise = not await shared.connectivity.network_down(run.feed.id, run.feed.url)
+        outcome = next_outcome(
+            run.feed, result, self.clock(), self.settings.schedule, rng=self._rng, penalise=penalise
+        )
+        recorded = await asyncio.to_thread(
+            self._retrying, self.store.record_feed_outcome, run.feed.id, outcome, self.owner
+        )
+        self._held.discard(run.feed.id)
+        if not recorded:
+            log.warning("feed outcome not saved: %s: its lease was taken over", run.feed.name)
+        summary = shared.summary
+        if not result.ok:
+            summary.feeds_failed += 1
+            log.warning("feed failed: %s: %s", run.feed.name, result.error)
+        elif result.not_modified:
+            summary.feeds_not_modified += 1
+        else:
+            summary.feeds_ok += 1
 
     # -- entries ----------------------------------------------------------------
 
     async def _process_entries(self, shared: _Pass, run: _FeedRun, parsed: ParsedFeed) -> None:
-        candidates = self._unseen(run.feed, parsed.entries)
+        candidates, unusable = await asyncio.to_thread(self._unseen, run.feed, parsed.entries)
+        run.failed += unusable
+        run.known += len(parsed.entries) - unusable - len(candidates)
+        shared.summary.entries_failed += unusable
         tasks = [
             self._process_entry(shared, run.feed, entry, canonical)
             for canonical, entry in candidates
@@ -277,17 +432,22 @@ class Pipeline:
                 run.failed += 1
             elif outcome in ("retry", "deferred"):
                 run.retry += 1
+            else:
+                run.known += 1
 
     def _unseen(
         self, feed: FeedState, entries: tuple[FeedEntry, ...]
-    ) -> list[tuple[str, FeedEntry]]:
-        """Entries not stored yet, by canonical URL and by this feed's entry id."""
+    ) -> tuple[list[tuple[str, FeedEntry]], int]:
+        """Entries not stored yet, by canonical URL and by this feed's entry id; and how
+        many entries have no usable link (counted as failed)."""
+        unusable = 0
         keyed: dict[str, FeedEntry] = {}
         seen_ids: set[str] = set()
         for entry in entries:
             try:
                 canonical = canonical_url(entry.link or "")
             except ValueError:
+                unusable += 1
                 continue  # no usable link: nothing to fetch or identify it by
             if entry.entry_id in seen_ids:
                 continue  # a feed repeating a guid: the first entry wins
@@ -295,12 +455,13 @@ class Pipeline:
                 seen_ids.add(entry.entry_id)
             keyed.setdefault(canonical, entry)
         ids = [e.entry_id for e in keyed.values() if e.entry_id]
-        known_urls, known_ids = self.store.known_entries(feed.id, keyed.keys(), ids)
-        return [
+        known_urls, known_ids = self._retrying(self.store.known_entries, feed.id, keyed, ids)
+        unseen = [
             (c, e)
             for c, e in keyed.items()
             if c not in known_urls and not (e.entry_id and e.entry_id in known_ids)
         ]
+        return unseen, unusable
 
     async def _process_entry(
         self, shared: _Pass, feed: FeedState, entry: FeedEntry, canonical: str
@@ -316,16 +477,26 @@ class Pipeline:
                 return "retry" if retry else "failed"
             fetched_at = self.clock()
             async with shared.sink_lock:
-                return await asyncio.to_thread(
-                    self._store_entry,
-                    feed,
-                    entry,
-                    canonical,
-                    article,
-                    source,
-                    fetched_at,
-                    shared.summary,
-                )
+                try:
+                    return await asyncio.to_thread(
+                        self._retrying,
+                        self._store_entry,
+                        feed,
+                        entry,
+                        canonical,
+                        article,
+                        source,
+                        fetched_at,
+                        shared.summary,
+                    )
+                except (DatabaseLocked, DatabaseDisconnected) as exc:
+                    log.warning("entry not stored, retried next poll: %s: %s: %s",
+                                feed.name, canonical, exc)  # fmt: skip
+                    return "retry"
+                except (StoreError, ValueError, UnicodeError) as exc:
+                    # One entry the store refuses fails alone; its feed carries on.
+                    log.error("entry not stored: %s: %s: %s", feed.name, canonical, exc)
+                    return "failed"
 
     async def _article(
         self, fetcher: Fetcher, entry: FeedEntry, canonical: str
@@ -368,7 +539,8 @@ class Pipeline:
         """Dedup, score and store one entry (runs serialised: check and insert together)."""
         text = article.text
         title = article.title or entry.title
-        published = article.published_at or entry.published_at
+        page_date = article.published_at if source == "page" else None
+        published, date_source = choose_published(entry.published_at, page_date)
         t0 = time.thread_time()
         fingerprint = self.detector.fingerprint(text)
         t1 = time.thread_time()
@@ -403,6 +575,7 @@ class Pipeline:
                 duplicate_reason=verdict.reason,
                 story_id=verdict.story_id or item_id,
                 story_reason=verdict.story_reason,
+                published_at_source=date_source,
             )
             stored = writer.add(item, fingerprint)
         summary.timed("store", time.thread_time() - t4)

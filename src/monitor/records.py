@@ -2,7 +2,9 @@
 
 Keys may be added, never changed in meaning. ``cursor`` is opaque to
 readers; it is the store's sequence number, zero-padded so that it also
-sorts as text.
+sorts as text. ``change_cursor`` (null until the item is re-scored) is the
+same kind of cursor in a separate sequence: ``monitor export --changed-after``
+lists the items whose decision changed after it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def item_record(item: StoredItem) -> dict[str, Any]:
         "title": item.title,
         "authors": list(item.authors),
         "published_at": iso(item.published_at),
+        "published_at_source": item.published_at_source,
         "fetched_at": iso(item.fetched_at),
         "language": item.language,
         "text": item.text,
@@ -58,6 +61,7 @@ def item_record(item: StoredItem) -> dict[str, Any]:
         "story_reason": item.story_reason,
         "entities": entities_record(item.relevance),
         "triage": triage_record(item.triage),
+        "change_cursor": encode_cursor(item.updated_seq) if item.updated_seq else None,
     }
 
 

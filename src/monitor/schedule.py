@@ -9,8 +9,10 @@
   consecutive failures end in a hard one (404, 410, not a feed), the feed is
   marked ``failing`` and retried every ``failing_retry`` — never silently
   dropped.
-- A pass where every feed failed for a temporary reason (the network is
-  down) penalises nobody: the caller passes ``penalise=False``.
+- A temporary failure while the network is down penalises nobody: the
+  caller judges connectivity (monitor.connectivity) and passes ``penalise=False``.
+- A feed that dropped items between two polls (``missed``) is polled twice
+  as often, down to min_interval.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from monitor.settings import ScheduleSettings
 from monitor.types import CachingInfo, FeedOutcome, FeedState, FeedStateName
 
 GROW, SHRINK = 1.25, 0.75
+MISSED = 0.5
 JITTER = 0.1
 
 
@@ -40,6 +43,9 @@ class PollResult:
     temporary: bool = True
     retry_after_s: float | None = None
     min_delay_s: float | None = None  # ttl / max-age / Expires
+    hint_s: float | None = None  # the server hint to remember for the poll after a 304
+    entry_keys: tuple[str, ...] | None = None  # this fetch's entries (None: not read)
+    missed: bool = False  # shared no entry with the last fetch and the feed is full
 
 
 def base_interval(feed: FeedState, settings: ScheduleSettings) -> float:
@@ -71,6 +77,8 @@ def _after_success(
         interval = min(max(interval, settings.min_interval), settings.max_interval)
     else:
         interval = base_interval(feed, settings)
+    if result.missed:  # items were dropped between polls: come back twice as often
+        interval = max(min(interval, base_interval(feed, settings)) * MISSED, settings.min_interval)
     # A server's ttl/max-age is a lower bound, but bounded itself: a hostile or
     # mistaken "ttl 10 years" must not silence a feed.
     delay = max(interval, min(result.min_delay_s or 0.0, settings.max_interval))
@@ -82,6 +90,9 @@ def _after_success(
         caching=result.caching,
         consecutive_failures=0,
         new_items=result.new_items,
+        hint_s=result.hint_s,
+        entry_keys=result.entry_keys,
+        missed=result.missed,
     )
 
 

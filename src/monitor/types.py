@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal
 
 TextSource = Literal["page", "feed"]
+DateSource = Literal["feed", "page", "none"]
 DuplicateKind = Literal["seed", "item"]
 Label = Literal["relevant", "not_relevant"]
 LABELS: tuple[Label, ...] = ("relevant", "not_relevant")
@@ -39,6 +40,8 @@ class CachingInfo:
 
     etag: str | None = None
     last_modified: str | None = None
+    # sha256 of the last body, the fallback for servers that send neither validator
+    body_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +214,7 @@ class NewItem:
     duplicate_reason: str
     story_id: str
     story_reason: str | None = None  # which rule joined ``story_id`` (DuplicateVerdict)
+    published_at_source: DateSource = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +241,8 @@ class StoredItem:
     story_id: str
     triage: Triage = Triage()
     story_reason: str | None = None
+    published_at_source: DateSource | None = None  # None: stored before revision 0004
+    updated_seq: int | None = None  # change cursor of the last re-score, if any
 
 
 FeedStateName = Literal["new", "ok", "not-modified", "error", "failing"]
@@ -262,6 +268,10 @@ class FeedState:
     consecutive_failures: int
     state: FeedStateName
     items_stored: int = 0
+    hint_s: float | None = None  # the server's last ttl / max-age
+    entry_keys: tuple[str, ...] = ()  # hashed keys of the last fetch's entries
+    missed_at: datetime | None = None  # last time the feed dropped items between polls
+    missed_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,3 +286,6 @@ class FeedOutcome:
     error: str | None = None
     consecutive_failures: int = 0
     new_items: int = 0
+    hint_s: float | None = None  # None: keep the stored one
+    entry_keys: tuple[str, ...] | None = None  # None: keep the stored ones
+    missed: bool = False  # this fetch shared no entry with the last one, and the feed is full

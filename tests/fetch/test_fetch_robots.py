@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -133,3 +134,13 @@ def test_every_redirect_hop_of_a_page_is_checked(hostile: HostileServer) -> None
     start = hostile.url("/to?url=/private/feed")
     assert asyncio.run(_pages([start])) == ["RobotsDisallowed"]
     assert [r.path for r in hostile.requests] == ["/robots.txt", "/to"]
+
+
+def test_crawl_delay_spaces_page_requests_to_the_site(hostile: HostileServer) -> None:
+    _robots(hostile, "User-agent: *\nCrawl-delay: 0.6\n")
+    urls = [hostile.url("/ok") for _ in range(3)]
+    results = asyncio.run(_pages(urls, per_host_delay_s=0.0))
+    assert results == [b"ok", b"ok", b"ok"]
+    arrivals = [r.arrived for r in hostile.hits("/ok")]
+    gaps = [b - a for a, b in pairwise(arrivals)]
+    assert len(gaps) == 2 and min(gaps) >= 0.55, gaps

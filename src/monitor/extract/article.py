@@ -23,6 +23,7 @@ from typing import Any
 
 import trafilatura
 
+from monitor.clean import clean_line, clean_text
 from monitor.exceptions import ExtractError
 from monitor.extract.choose import choose_text
 from monitor.extract.dates import plausible_utc
@@ -78,10 +79,10 @@ def extract_article(
         raise ExtractError(f"{NO_TEXT}: {url} has {found} (minimum {min_text_chars})")
     return Article(
         title=title,
-        authors=_split_authors(document.author),
+        authors=tuple(clean_line(a, 200) for a in _split_authors(document.author)),
         published_at=plausible_utc(_parse_date(document.date), now),
         language=choose_language(body, declared_language(text)),
-        text=body,
+        text=clean_text(body),
     )
 
 
@@ -120,7 +121,7 @@ def _without_headline(text: str, title: str | None) -> str:
 
 
 def _clean_line(value: str | None) -> str | None:
-    cleaned = " ".join(value.split()) if value else ""
+    cleaned = clean_line(value) if value else ""
     return cleaned or None
 
 

@@ -50,7 +50,7 @@ from monitor.fetch.errors import (
     transport_error,
 )
 from monitor.fetch.politeness import HostGate
-from monitor.fetch.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
+from monitor.fetch.robots import MAX_CRAWL_DELAY_S, ROBOTS_MAX_BYTES, RobotsRules, robots_url
 from monitor.settings import FetchSettings
 from monitor.types import CachingInfo, FetchedResponse
 
@@ -186,6 +186,9 @@ class Fetcher:
                 url=url,
                 temporary=False,
             )
+        delay = await self._robots.crawl_delay(str(target))
+        if delay is not None:
+            self._gate.set_delay(site_key(target), min(delay, MAX_CRAWL_DELAY_S))
 
     def _target(self, url: str, where: str, candidate: str | httpx.URL) -> httpx.URL:
         """Parse and pre-check a URL: http(s) only, a host, no refused IP literal."""

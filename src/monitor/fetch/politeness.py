@@ -6,7 +6,8 @@ once); without limits we would open 50 connections to it in the same second.
 and body) and guarantees:
 
 * at most ``per_host_concurrency`` requests to one host name at a time;
-* at least ``per_host_delay_s`` between the starts of two requests to it;
+* at least ``per_host_delay_s`` (or the site's robots.txt ``Crawl-delay``,
+  when longer) between the starts of two requests to it;
 * at most ``max_concurrency`` requests in flight overall.
 
 The host slot is taken before the global one, so requests queued behind a
@@ -41,6 +42,7 @@ class _Host:
     last_start: float = float("-inf")
     backoff: Backoff | None = None
     users: int = 0
+    delay: float | None = None  # the site's own Crawl-delay, when longer than ours
 
 
 class HostGate:
@@ -79,6 +81,10 @@ class HostGate:
         if state.backoff is None or state.backoff.until < until:
             state.backoff = Backoff(until, status)
 
+    def set_delay(self, host: str, seconds: float) -> None:
+        """The host's robots.txt asked for ``seconds`` between requests (Crawl-delay)."""
+        self._state(host).delay = seconds
+
     def backing_off(self, host: str) -> tuple[float, int] | None:
         """Seconds left of the host's Retry-After window and the status that set it, or None."""
         state = self._hosts.get(host)
@@ -94,7 +100,7 @@ class HostGate:
         # Requests to one host pass this lock one by one, each waiting out the
         # delay since the previous start; so starts are >= delay apart.
         async with state.pacing:
-            wait = state.last_start + self._delay - self._clock()
+            wait = state.last_start + max(self._delay, state.delay or 0.0) - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
             state.last_start = self._clock()
@@ -111,6 +117,8 @@ class HostGate:
         """Forget hosts nobody is using whose delay and backoff have run out (bounded memory)."""
         now = self._clock()
         for host, state in list(self._hosts.items()):
-            idle = state.users == 0 and state.last_start + self._delay <= now
+            idle = (
+                state.users == 0 and state.last_start + max(self._delay, state.delay or 0.0) <= now
+            )
             if idle and (state.backoff is None or state.backoff.until <= now):
                 del self._hosts[host]

@@ -12,6 +12,9 @@ Policy (the usual one of well-behaved crawlers, RFC 9309 where it decides):
   articles. The failure is remembered for a shorter time (``_FAILURE_TTL_S``)
   so a site that comes back is read again soon.
 * Only the first ``ROBOTS_MAX_BYTES`` are read (Google's limit, 500 KiB).
+* ``Crawl-delay`` (for our agent, else ``*``) becomes the host's minimum gap
+  between page requests when it is longer than ``per_host_delay_s``, capped at
+  ``MAX_CRAWL_DELAY_S`` so a hostile "Crawl-delay: 86400" cannot stall a feed.
 
 Feeds are not checked: a feed is published for machines to poll, and feed
 readers conventionally do not consult robots.txt for it.
@@ -31,6 +34,7 @@ from monitor.exceptions import FetchError, HTTPStatusError
 from monitor.types import FetchedResponse
 
 ROBOTS_MAX_BYTES = 500 * 1024
+MAX_CRAWL_DELAY_S = 60.0
 _FAILURE_TTL_S = 600.0
 _SWEEP_AT = 512
 
@@ -91,6 +95,14 @@ class RobotsRules:
                     self._sweep()
                 self._cache[where] = entry
         return entry.rules
+
+    async def crawl_delay(self, url: str) -> float | None:
+        """The site's ``Crawl-delay`` for our agent (seconds), or None when it sets none."""
+        rules = await self._rules(robots_url(url))
+        if rules is None:
+            return None
+        delay = rules.crawl_delay(self.agent)
+        return float(delay) if delay is not None and delay > 0 else None
 
     def _fresh(self, where: str) -> _Entry | None:
         entry = self._cache.get(where)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from monitor.exceptions import DatabaseLocked, StoreError
+from monitor.exceptions import DatabaseDisconnected, DatabaseLocked, StoreError
 
 
 def make_engine(url: str, *, busy_timeout_s: float = 30.0, create: bool = True) -> Engine:
@@ -85,8 +86,33 @@ def translate_errors(what: str) -> Iterator[None]:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if "database is locked" in detail or "database table is locked" in detail:
             raise DatabaseLocked(f"{what}: the database stayed locked by another process") from exc
-        if exc.connection_invalidated or "connect" in detail.lower():
-            raise StoreError(f"{what}: cannot reach the database ({detail})") from exc
+        if exc.connection_invalidated:
+            raise DatabaseDisconnected(f"{what}: lost the database connection ({detail})") from exc
+        if "connect" in detail.lower() or "terminating connection" in detail:
+            raise DatabaseDisconnected(f"{what}: cannot reach the database ({detail})") from exc
         raise StoreError(f"{what}: database error: {detail}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"{what}: database error: {exc}") from exc
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None (another database, or in memory)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def sqlite_file_identity(url: str) -> tuple[Path, tuple[int, int]] | None:
+    """(path, (device, inode)) of an existing SQLite file, to notice it being replaced."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None  # created by init/migrate; identity taken on the next open
+    return path, (st.st_dev, st.st_ino)

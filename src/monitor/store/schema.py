@@ -70,6 +70,12 @@ feeds = Table(
     Column("state", String(16), nullable=False, default="new"),  # new|ok|not-modified|error|failing
     Column("lease_owner", String(64)),
     Column("lease_until", UtcDateTime),
+    # revision 0004: see the migration for what each is for
+    Column("body_hash", String(64)),
+    Column("hint_s", Float),
+    Column("entry_keys", JSON),
+    Column("missed_at", UtcDateTime),
+    Column("missed_count", Integer, nullable=False, default=0),
     Index("ix_feeds_next_fetch_at", "next_fetch_at"),
 )
 
@@ -116,10 +122,13 @@ items = Table(
     Column("story_id", String(32), nullable=False),
     Column("story_reason", Text),  # migration 0008: which rule linked the story
     Column("entities", JSON),  # {"groups": [...], "places": [...]}; NULL before revision 0003
+    Column("published_at_source", String(8)),  # feed | page | none; NULL before revision 0004
+    Column("updated_seq", Integer),  # change cursor of the last re-score (revision 0004)
     Index("ix_items_content_hash", "content_hash"),
     Index("ix_items_story_id", "story_id"),
     Index("ix_items_stored_at", "stored_at"),
     Index("ix_items_feed_id", "feed_id"),
+    Index("ix_items_updated_seq", "updated_seq"),
 )
 
 # Entry ids are only unique within a feed (many feeds reuse "1", "2", …).

@@ -7,6 +7,7 @@ nothing half-stored and the entry is simply picked up again.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -15,14 +16,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Row, and_, func, or_, select, update
+from sqlalchemy import Engine, Row, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from monitor.dedup import TextFingerprint
 from monitor.exceptions import StoreError
-from monitor.store import fingerprints
-from monitor.store.engine import make_engine, translate_errors
+from monitor.store import feed_ops, fingerprints
+from monitor.store.engine import make_engine, sqlite_file_identity, sqlite_path, translate_errors
 from monitor.store.schema import digests, entry_ids, feeds, items, seeds, triage
 from monitor.types import (
     LABELS,
@@ -42,6 +43,7 @@ from monitor.types import (
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _CHUNK = 500  # bound on IN (...) lists: SQLite's variable limit and plan sanity
 DEDUP_LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock serialising check-and-store ("moni")
+CHANGE_LOCK_KEY = 0x6D6F6E63  # serialises change cursors of re-scored items ("monc")
 
 
 class Store:
@@ -52,6 +54,7 @@ class Store:
         self.url = url
         self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s, create=create)
         self.fingerprint_index = fingerprints.SqlFingerprintIndex(self.engine)
+        self._file_identity = sqlite_file_identity(url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -67,7 +70,11 @@ class Store:
             command.upgrade(cfg, "head")
 
     def check_connection(self) -> None:
-        """Raise StoreError with one line if the database cannot be reached or is not set up."""
+        """Raise StoreError with one line if the database cannot be reached or is not set up.
+        A missing SQLite file is reported, never created (commands that read create nothing)."""
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            raise StoreError(f"database file {path} does not exist: run 'monitor init' first")
         with translate_errors("opening the database"), self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
             if not self.engine.dialect.has_table(conn, "items"):
@@ -83,16 +90,29 @@ class Store:
         """Make the feeds table match the configuration; feeds no longer listed are disabled."""
         wanted = {f.url: f for f in configured}
         with translate_errors("updating the feed list"), self._write() as conn, conn.begin():
-            existing = {r.url: r for r in conn.execute(select(feeds.c.id, feeds.c.url))}
+            existing = {
+                r.url: r
+                for r in conn.execute(
+                    select(feeds.c.id, feeds.c.url, feeds.c.interval_s, feeds.c.next_fetch_at)
+                )
+            }
             for url, cfg in wanted.items():
-                values = {
+                values: dict[str, Any] = {
                     "name": cfg.name,
                     "language": cfg.language,
                     "enabled": cfg.enabled,
                     "interval_s": cfg.interval_s,
                 }
                 if url in existing:
-                    conn.execute(update(feeds).where(feeds.c.id == existing[url].id).values(values))
+                    old = existing[url]
+                    if old.interval_s != cfg.interval_s:
+                        # A new configured interval replaces the adaptive one in force,
+                        # and the next poll comes no later than the new interval from now.
+                        values["current_interval_s"] = None
+                        if cfg.interval_s is not None:
+                            soonest = now + timedelta(seconds=cfg.interval_s)
+                            values["next_fetch_at"] = min(old.next_fetch_at, soonest)
+                    conn.execute(update(feeds).where(feeds.c.id == old.id).values(values))
                 else:
                     conn.execute(
                         feeds.insert().values(
@@ -107,7 +127,9 @@ class Store:
             if gone:
                 conn.execute(update(feeds).where(feeds.c.id.in_(gone)).values(enabled=False))
 
-    def feed_states(self, *, enabled_only: bool = False) -> list[FeedState]:
+    def feed_states(
+        self, *, enabled_only: bool = False, ids: Sequence[int] | None = None
+    ) -> list[FeedState]:
         counts = (
             select(items.c.feed_id, func.count().label("n"))
             .where(items.c.duplicate_kind.is_(None))
@@ -121,28 +143,74 @@ class Store:
         )
         if enabled_only:
             query = query.where(feeds.c.enabled.is_(True))
+        if ids is not None:
+            query = query.where(feeds.c.id.in_(list(ids)))
         with translate_errors("reading feeds"), self.engine.connect() as conn:
             return [_feed_state(r) for r in conn.execute(query)]
 
     def claim_due_feeds(
-        self, now: datetime, owner: str, lease: timedelta, *, all_enabled: bool = False
+        self,
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        *,
+        all_enabled: bool = False,
+        limit: int = 1_000_000,
+        exclude: Iterable[int] = (),
     ) -> list[FeedState]:
-        """Lease the feeds due at ``now`` to ``owner`` so that workers sharing a database
-        never poll the same feed at once; an expired lease (a killed worker) is free again."""
-        free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
-        due = and_(feeds.c.enabled.is_(True), free)
-        if not all_enabled:
-            due = and_(due, feeds.c.next_fetch_at <= now)
+        """Lease up to ``limit`` feeds due at ``now`` to ``owner`` and return exactly those
+        (see feed_ops: one UPDATE … RETURNING, FOR UPDATE SKIP LOCKED on PostgreSQL);
+        an expired lease (a killed worker) is free again."""
         with translate_errors("claiming due feeds"), self._write() as conn, conn.begin():
-            ids = [r.id for r in conn.execute(select(feeds.c.id).where(due))]
-            if ids:
-                conn.execute(
-                    update(feeds)
-                    .where(feeds.c.id.in_(ids), free)
-                    .values(lease_owner=owner, lease_until=now + lease)
-                )
-        claimed = {s.id: s for s in self.feed_states(enabled_only=True)}
+            ids = feed_ops.claim(
+                conn, now, owner, lease, all_enabled=all_enabled, limit=limit, exclude=exclude
+            )
+        if not ids:
+            return []
+        claimed = {s.id: s for s in self.feed_states(enabled_only=True, ids=ids)}
         return [claimed[i] for i in ids if i in claimed]
+
+    def release_feeds(self, ids: Iterable[int], owner: str) -> None:
+        """Free the leases ``owner`` holds on these feeds (a pass that failed part-way)."""
+        wanted = list(ids)
+        if not wanted:
+            return
+        with translate_errors("releasing feed leases"), self._write() as conn, conn.begin():
+            feed_ops.release(conn, wanted, owner)
+
+    def leased_elsewhere(self, now: datetime, owner: str) -> int:
+        with translate_errors("reading feed leases"), self.engine.connect() as conn:
+            return feed_ops.leased_elsewhere(conn, now, owner)
+
+    def last_success_at(self) -> datetime | None:
+        """When any feed last succeeded (any worker): the cross-tick connectivity record."""
+        with translate_errors("reading feeds"), self.engine.connect() as conn:
+            return feed_ops.last_success(conn)
+
+    def reference_feeds(
+        self, exclude: Iterable[int], limit: int = 5
+    ) -> list[tuple[str, CachingInfo]]:
+        """Feeds that succeeded most recently (URL and validators), for a connectivity check."""
+        with translate_errors("reading feeds"), self.engine.connect() as conn:
+            rows = feed_ops.reference_feeds(conn, exclude, limit)
+        return [(url, CachingInfo(etag=e, last_modified=lm)) for url, (e, lm) in rows]
+
+    def seeds_version(self) -> str:
+        with translate_errors("reading seeds"), self.engine.connect() as conn:
+            return feed_ops.seeds_version(conn)
+
+    def check_same_file(self) -> None:
+        """StoreError when the SQLite file was deleted or replaced since the store opened it:
+        writes would go to an unlinked file and be lost."""
+        if self._file_identity is None:
+            return
+        path, identity = self._file_identity
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise StoreError(f"database file {path} was deleted while in use") from None
+        if (st.st_dev, st.st_ino) != identity:
+            raise StoreError(f"database file {path} was replaced by another file while in use")
 
     def lease_owners(self, now: datetime) -> set[str]:
         """Owners of the leases still running at ``now``."""
@@ -162,30 +230,14 @@ class Store:
                 .values(lease_owner=None, lease_until=None)
             )
 
-    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
+    def record_feed_outcome(
+        self, feed_id: int, outcome: FeedOutcome, owner: str | None = None
+    ) -> bool:
         """Store what a poll did to a feed and release its lease. Validators are only
-        replaced when the outcome carries new ones (never on error)."""
-        values: dict[str, Any] = {
-            "state": outcome.state,
-            "last_fetched_at": outcome.fetched_at,
-            "next_fetch_at": outcome.next_fetch_at,
-            "current_interval_s": outcome.current_interval_s,
-            "consecutive_failures": outcome.consecutive_failures,
-            "lease_owner": None,
-            "lease_until": None,
-        }
-        if outcome.caching is not None:
-            values["etag"] = outcome.caching.etag
-            values["last_modified"] = outcome.caching.last_modified
-        if outcome.error is None:
-            values["last_success_at"] = outcome.fetched_at
-        else:
-            values["last_error"] = outcome.error
-            values["last_error_at"] = outcome.fetched_at
-        if outcome.new_items:
-            values["last_new_item_at"] = outcome.fetched_at
+        replaced when the outcome carries new ones (never on error). With ``owner``,
+        nothing is written unless that worker still holds the lease; returns whether it was."""
         with translate_errors("saving feed state"), self._write() as conn, conn.begin():
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(values))
+            return feed_ops.record(conn, feed_id, outcome, owner)
 
     # -- entries and items ----------------------------------------------------
 
@@ -297,12 +349,41 @@ class Store:
         return _triage(row)
 
     def update_relevance(self, item_id: str, relevance: Relevance, lexicon_version: str) -> None:
+        """Save a new score and give the item the next change cursor (``updated_seq``), so a
+        reader following ``--changed-after`` learns that the decision changed."""
         with translate_errors("saving a new score"), self._write() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(CHANGE_LOCK_KEY)))
+            last = conn.scalar(select(func.max(items.c.updated_seq))) or 0
             conn.execute(
                 update(items)
                 .where(items.c.id == item_id)
-                .values({**_relevance_values(relevance), "lexicon_version": lexicon_version})
+                .values(
+                    {
+                        **_relevance_values(relevance),
+                        "lexicon_version": lexicon_version,
+                        "updated_seq": last + 1,
+                    }
+                )
             )
+
+    def changed_items(
+        self, *, after: int = 0, include_duplicates: bool = False, batch: int = 500
+    ) -> Iterator[StoredItem]:
+        """Items re-scored after change cursor ``after``, in change order (batched reads)."""
+        last = after
+        while True:
+            cond = [items.c.updated_seq > last]
+            if not include_duplicates:
+                cond.append(items.c.duplicate_kind.is_(None))
+            query = _item_select().where(*cond).order_by(items.c.updated_seq).limit(batch)
+            with translate_errors("reading changed items"), self.engine.connect() as conn:
+                rows = list(conn.execute(query))
+            for r in rows:
+                yield _stored_item(r)
+            if len(rows) < batch:
+                return
+            last = rows[-1].updated_seq
 
     def count_items(self) -> dict[str, int]:
         with translate_errors("counting items"), self.engine.connect() as conn:
@@ -498,6 +579,7 @@ def _item_row(item: NewItem) -> dict[str, Any]:
         "duplicate_reason": item.duplicate_reason or None,
         "story_id": item.story_id,
         "story_reason": item.story_reason,
+        "published_at_source": item.published_at_source,
         **_relevance_values(item.relevance),
     }
 
@@ -551,6 +633,8 @@ def _stored_item(r: Row[Any]) -> StoredItem:
         )
         if triaged
         else Triage(),
+        published_at_source=r.published_at_source,
+        updated_seq=r.updated_seq,
     )
 
 
@@ -563,7 +647,7 @@ def _feed_state(r: Row[Any]) -> FeedState:
         enabled=bool(r.enabled),
         interval_s=r.interval_s,
         current_interval_s=r.current_interval_s,
-        caching=CachingInfo(etag=r.etag, last_modified=r.last_modified),
+        caching=CachingInfo(etag=r.etag, last_modified=r.last_modified, body_hash=r.body_hash),
         next_fetch_at=r.next_fetch_at,
         last_fetched_at=r.last_fetched_at,
         last_success_at=r.last_success_at,
@@ -572,4 +656,8 @@ def _feed_state(r: Row[Any]) -> FeedState:
         consecutive_failures=r.consecutive_failures,
         state=r.state,
         items_stored=r.items_stored,
+        hint_s=r.hint_s,
+        entry_keys=tuple(r.entry_keys or ()),
+        missed_at=r.missed_at,
+        missed_count=r.missed_count or 0,
     )

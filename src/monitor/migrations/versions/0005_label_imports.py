@@ -1,7 +1,7 @@
 """labels imported for items this database does not hold
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 ``monitor labels import`` applies a label to a stored item through its triage
 row; a label for an item this database never stored is kept here, with its
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
