@@ -139,7 +139,8 @@ class TermMatcher:
             if n > 0:
                 t = key_term[kid]
                 out[t] = out.get(t, 0) + n
-        return out
+        # In lexicon order: the set walk above follows string hashes, which change per process.
+        return dict(sorted(out.items()))
 
     def _longest_wins(self, raw: dict[int, int], matched_phrases: list[int]) -> None:
         """Take the occurrences of matched longer terms off the shorter terms inside them.
