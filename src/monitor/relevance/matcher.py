@@ -50,6 +50,23 @@ class _Phrase:
     lasts: tuple[tuple[str, int], ...]  # (last word, key id)
 
 
+class TokenText:
+    """A token list with its counts and its space-joined form, made once for every matcher."""
+
+    __slots__ = ("_joined", "counts", "tokens")
+
+    def __init__(self, tokens: list[str], counts: Counter[str] | None = None) -> None:
+        self.tokens = tokens
+        self.counts = Counter(tokens) if counts is None else counts
+        self._joined = ""
+
+    def joined(self) -> str:
+        """`` tok1 tok2 … `` — where multi-word terms are counted with ``str.count``."""
+        if not self._joined:
+            self._joined = " " + " ".join(self.tokens) + " "
+        return self._joined
+
+
 class TermMatcher:
     """The lexicon's terms compiled for counting in token lists."""
 
@@ -105,16 +122,18 @@ class TermMatcher:
                 self._subs[kid] = tuple(subs)
         self._key_len = {kid: len(key) for key, kid in keys.items() if len(key) > 1}
 
-    def count(self, tokens: list[str], counts: Counter[str] | None = None) -> dict[int, int]:
+    def count(
+        self, tokens: list[str] | TokenText, counts: Counter[str] | None = None
+    ) -> dict[int, int]:
         """Occurrences of each matched term (index into ``terms``) in a token list.
 
-        ``counts`` is ``Counter(tokens)`` when the caller has already made it.
+        ``counts`` is ``Counter(tokens)`` when the caller has already made it; a
+        ``TokenText`` carries its counts and joined text, shared between matchers.
         """
-        if counts is None:
-            counts = Counter(tokens)
+        text = tokens if isinstance(tokens, TokenText) else TokenText(tokens, counts)
+        counts = text.counts
         raw: dict[int, int] = {}
         matched_phrases: list[int] = []
-        joined = ""
         by_token = self._by_token
         for tok in self._vocab.intersection(counts):
             kid, phrases = by_token[tok]
@@ -125,9 +144,7 @@ class TermMatcher:
                     continue
                 for last, pkid in ph.lasts:
                     if last in counts:
-                        if not joined:
-                            joined = " " + " ".join(tokens) + " "
-                        n = joined.count(ph.prefix + last + " ")
+                        n = text.joined().count(ph.prefix + last + " ")
                         if n:
                             raw[pkid] = n
                             matched_phrases.append(pkid)
