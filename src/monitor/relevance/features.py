@@ -89,7 +89,8 @@ class FeatureExtractor:
         lead = body_all[:LEAD_TOKENS]
         # Each zone's matches: title, lead, and the whole text less the lead (the body). The
         # zones' counts and joined forms are made once for the lexicon and the gazetteer.
-        zones = (TokenText(title_toks), TokenText(lead), TokenText(body_all))
+        whole = TokenText(body_all)
+        zones = (TokenText(title_toks), TokenText(lead, within=whole), whole)
         out = Extracted(counts=zones[2].counts)
         self._lexicon_features(_by_zone(self._matcher.count, *zones), out)
         self._anchor_features(_by_zone(self.gazetteer.find, *zones), out)
@@ -239,8 +240,9 @@ def _by_zone(
     text: TokenText,
 ) -> dict[str, dict[K, int]]:
     """Matches per zone; the body's are the whole text's less the lead's (one pass over it)."""
+    in_text = count(text) if text.tokens else {}  # first: the lead's look-ups then use it
     in_lead = count(lead) if lead.tokens else {}
-    body = {k: n - in_lead.get(k, 0) for k, n in count(text).items()} if text.tokens else {}
+    body = {k: n - in_lead.get(k, 0) for k, n in in_text.items()}
     return {
         "title": count(title) if title.tokens else {},
         "lead": in_lead,

@@ -53,11 +53,21 @@ class _Phrase:
 class TokenText:
     """A token list with its counts and its space-joined form, made once for every matcher."""
 
-    __slots__ = ("_joined", "counts", "tokens")
+    __slots__ = ("_joined", "counts", "found", "tokens", "within")
 
-    def __init__(self, tokens: list[str], counts: Counter[str] | None = None) -> None:
+    def __init__(
+        self,
+        tokens: list[str],
+        counts: Counter[str] | None = None,
+        within: TokenText | None = None,
+    ) -> None:
         self.tokens = tokens
         self.counts = Counter(tokens) if counts is None else counts
+        # ``within``: a text these tokens are part of (the lead of a text), already counted:
+        # only the terms' words found there need looking up in the (large) table again.
+        self.within = within
+        # id(matcher) -> the words of its table that the text holds
+        self.found: dict[int, frozenset[str] | set[str]] = {}
         self._joined = ""
 
     def joined(self) -> str:
@@ -135,7 +145,11 @@ class TermMatcher:
         raw: dict[int, int] = {}
         matched_phrases: list[int] = []
         by_token = self._by_token
-        for tok in self._vocab.intersection(counts):
+        outer = text.within.found.get(id(self)) if text.within is not None else None
+        found = text.found[id(self)] = (
+            self._vocab.intersection(counts) if outer is None else outer.intersection(counts)
+        )
+        for tok in found:
             kid, phrases = by_token[tok]
             if kid >= 0:
                 raw[kid] = counts[tok]
