@@ -32,7 +32,7 @@ from typing import NamedTuple, TypeVar
 
 from monitor.relevance.gazetteer import CONFLICT_ANCHORS, Entity, Gazetteer
 from monitor.relevance.lexicon import Lexicon
-from monitor.relevance.matcher import TermMatcher
+from monitor.relevance.matcher import TermMatcher, TokenText
 from monitor.relevance.normalize import is_arabic_script, tokenize
 
 LEAD_TOKENS = 60
@@ -73,7 +73,7 @@ class FeatureExtractor:
         # ``keep``: the n-gram features the model knows (scoring skips the others); None: all.
         self._keep = keep
         # word -> its own n-gram features (news vocabulary repeats; bounded below).
-        self._token_features: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._token_features: dict[str, tuple[tuple[str, Source, Source], ...]] = {}
         self.lexicon = lexicon
         self.gazetteer = gazetteer
         self._matcher = TermMatcher(lexicon)
@@ -87,9 +87,11 @@ class FeatureExtractor:
         title_toks = tokenize(title)
         body_all = tokenize(text)
         lead = body_all[:LEAD_TOKENS]
-        out = Extracted(counts=Counter(body_all))
-        # Each zone's matches: title, lead, and the whole text less the lead (the body).
-        zones = (title_toks, lead, body_all, out.counts)
+        # Each zone's matches: title, lead, and the whole text less the lead (the body). The
+        # zones' counts and joined forms are made once for the lexicon and the gazetteer.
+        whole = TokenText(body_all)
+        zones = (TokenText(title_toks), TokenText(lead, within=whole), whole)
+        out = Extracted(counts=zones[2].counts)
         self._lexicon_features(_by_zone(self._matcher.count, *zones), out)
         self._anchor_features(_by_zone(self.gazetteer.find, *zones), out)
         self._ngram_features(title_toks, lead, out)
@@ -191,18 +193,18 @@ class FeatureExtractor:
         values, sources = out.values, out.sources
         cache = self._token_features
         keep = self._keep
-        for zone, toks in (("title", title), ("lead", lead)):
+        for zi, (zone, toks) in enumerate((("title", title), ("lead", lead))):
             prev = ""
             for tok in toks:
-                names = cache.get(tok)
-                if names is None:
+                feats = cache.get(tok)
+                if feats is None:
                     if len(cache) > CACHE_LIMIT:
                         cache.clear()  # a daemon must not keep every word it ever saw
-                    names = cache[tok] = _token_ngrams(tok, keep)
-                for name, facet in names:
+                    feats = cache[tok] = _token_ngrams(tok, keep)
+                for name, *zone_sources in feats:
                     if name not in values:
                         values[name] = 1.0
-                        sources[name] = Source(tok, zone, facet)
+                        sources[name] = zone_sources[zi]
                 if prev:
                     name = f"w:{prev} {tok}"
                     if name not in values and (keep is None or name in keep):
@@ -211,8 +213,9 @@ class FeatureExtractor:
                 prev = tok
 
 
-def _token_ngrams(tok: str, keep: frozenset[str] | None) -> tuple[tuple[str, str], ...]:
-    """One word's own features (``w:word``, and its ``c:`` n-grams in the Arabic script)."""
+def _token_ngrams(tok: str, keep: frozenset[str] | None) -> tuple[tuple[str, Source, Source], ...]:
+    """One word's own features (``w:word``, and its ``c:`` n-grams in the Arabic script),
+    each with its source in the title and in the lead (made once per word, not per text)."""
     out = [(f"w:{tok}", "words")]
     if not tok.isascii() and is_arabic_script(tok):
         padded = f"<{tok}>"
@@ -221,24 +224,27 @@ def _token_ngrams(tok: str, keep: frozenset[str] | None) -> tuple[tuple[str, str
             for n in range(CHAR_MIN, CHAR_MAX + 1)
             for i in range(len(padded) - n + 1)
         ]
-    return tuple(dict.fromkeys(f for f in out if keep is None or f[0] in keep))
+    kept = dict.fromkeys(f for f in out if keep is None or f[0] in keep)
+    return tuple(
+        (name, Source(tok, "title", facet), Source(tok, "lead", facet)) for name, facet in kept
+    )
 
 
 K = TypeVar("K")
 
 
 def _by_zone(
-    count: Callable[[list[str], Counter[str] | None], dict[K, int]],
-    title: list[str],
-    lead: list[str],
-    text: list[str],
-    text_counts: Counter[str],
+    count: Callable[[TokenText], dict[K, int]],
+    title: TokenText,
+    lead: TokenText,
+    text: TokenText,
 ) -> dict[str, dict[K, int]]:
     """Matches per zone; the body's are the whole text's less the lead's (one pass over it)."""
-    in_lead = count(lead, None) if lead else {}
-    body = {k: n - in_lead.get(k, 0) for k, n in count(text, text_counts).items()} if text else {}
+    in_text = count(text) if text.tokens else {}  # first: the lead's look-ups then use it
+    in_lead = count(lead) if lead.tokens else {}
+    body = {k: n - in_lead.get(k, 0) for k, n in in_text.items()}
     return {
-        "title": count(title, None) if title else {},
+        "title": count(title) if title.tokens else {},
         "lead": in_lead,
         "body": {k: n for k, n in body.items() if n > 0},
     }

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from monitor.exceptions import ConfigError
 from monitor.relevance.lexicon import Lexicon, TermGroup
-from monitor.relevance.matcher import TermMatcher
+from monitor.relevance.matcher import TermMatcher, TokenText
 
 Kind = Literal["group", "place"]
 GROUP_CLASSES = ("conflict", "afghan", "other")
@@ -70,7 +70,9 @@ class Gazetteer:
         self._matcher = matcher
         self._entity_of = {i: entities[int(t.group.name)] for i, t in enumerate(matcher.terms)}
 
-    def find(self, tokens: list[str], counts: Counter[str] | None = None) -> dict[Entity, int]:
+    def find(
+        self, tokens: list[str] | TokenText, counts: Counter[str] | None = None
+    ) -> dict[Entity, int]:
         """Entities named in a token list, with their occurrence counts
         (``counts`` is ``Counter(tokens)`` when the caller has it)."""
         out: dict[Entity, int] = {}

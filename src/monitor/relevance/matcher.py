@@ -50,6 +50,33 @@ class _Phrase:
     lasts: tuple[tuple[str, int], ...]  # (last word, key id)
 
 
+class TokenText:
+    """A token list with its counts and its space-joined form, made once for every matcher."""
+
+    __slots__ = ("_joined", "counts", "found", "tokens", "within")
+
+    def __init__(
+        self,
+        tokens: list[str],
+        counts: Counter[str] | None = None,
+        within: TokenText | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.counts = Counter(tokens) if counts is None else counts
+        # ``within``: a text these tokens are part of (the lead of a text), already counted:
+        # only the terms' words found there need looking up in the (large) table again.
+        self.within = within
+        # id(matcher) -> the words of its table that the text holds
+        self.found: dict[int, frozenset[str] | set[str]] = {}
+        self._joined = ""
+
+    def joined(self) -> str:
+        """`` tok1 tok2 … `` — where multi-word terms are counted with ``str.count``."""
+        if not self._joined:
+            self._joined = " " + " ".join(self.tokens) + " "
+        return self._joined
+
+
 class TermMatcher:
     """The lexicon's terms compiled for counting in token lists."""
 
@@ -105,18 +132,24 @@ class TermMatcher:
                 self._subs[kid] = tuple(subs)
         self._key_len = {kid: len(key) for key, kid in keys.items() if len(key) > 1}
 
-    def count(self, tokens: list[str], counts: Counter[str] | None = None) -> dict[int, int]:
+    def count(
+        self, tokens: list[str] | TokenText, counts: Counter[str] | None = None
+    ) -> dict[int, int]:
         """Occurrences of each matched term (index into ``terms``) in a token list.
 
-        ``counts`` is ``Counter(tokens)`` when the caller has already made it.
+        ``counts`` is ``Counter(tokens)`` when the caller has already made it; a
+        ``TokenText`` carries its counts and joined text, shared between matchers.
         """
-        if counts is None:
-            counts = Counter(tokens)
+        text = tokens if isinstance(tokens, TokenText) else TokenText(tokens, counts)
+        counts = text.counts
         raw: dict[int, int] = {}
         matched_phrases: list[int] = []
-        joined = ""
         by_token = self._by_token
-        for tok in self._vocab.intersection(counts):
+        outer = text.within.found.get(id(self)) if text.within is not None else None
+        found = text.found[id(self)] = (
+            self._vocab.intersection(counts) if outer is None else outer.intersection(counts)
+        )
+        for tok in found:
             kid, phrases = by_token[tok]
             if kid >= 0:
                 raw[kid] = counts[tok]
@@ -125,9 +158,7 @@ class TermMatcher:
                     continue
                 for last, pkid in ph.lasts:
                     if last in counts:
-                        if not joined:
-                            joined = " " + " ".join(tokens) + " "
-                        n = joined.count(ph.prefix + last + " ")
+                        n = text.joined().count(ph.prefix + last + " ")
                         if n:
                             raw[pkid] = n
                             matched_phrases.append(pkid)
@@ -139,7 +170,8 @@ class TermMatcher:
             if n > 0:
                 t = key_term[kid]
                 out[t] = out.get(t, 0) + n
-        return out
+        # In lexicon order: the set walk above follows string hashes, which change per process.
+        return dict(sorted(out.items()))
 
     def _longest_wins(self, raw: dict[int, int], matched_phrases: list[int]) -> None:
         """Take the occurrences of matched longer terms off the shorter terms inside them.

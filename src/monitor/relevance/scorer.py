@@ -15,7 +15,6 @@ sees why. Tags (tags.py) and entities (gazetteer.py) come from the same pass.
 from __future__ import annotations
 
 import gc
-import heapq
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,10 +28,6 @@ from monitor.relevance.tags import TagRule, assign_tags, load_tag_rules
 from monitor.types import Entities, Evidence, Relevance
 
 EVIDENCE_SHOWN = 10
-
-
-def _magnitude(kv: tuple[str, float]) -> float:
-    return abs(kv[1])
 
 
 MODEL_FILE = "relevance-model.json"
@@ -110,7 +105,8 @@ class RelevanceScorer:
         """The relevance of one article (title and main text); pure, no I/O."""
         ex = self.extractor.extract(title, text)
         coef = self.model.coef
-        contrib = {k: coef[k] * v for k, v in ex.values.items() if k in coef}
+        get = coef.get  # one look-up per feature in the large table, not two
+        contrib = {k: c * v for k, v in ex.values.items() if (c := get(k)) is not None}
         z = self.model.intercept + sum(contrib.values())
         score = self.model.probability(z)
         relevant = score >= self.threshold
@@ -142,7 +138,12 @@ class RelevanceScorer:
         """The largest contributions; character n-grams are summed per word they came from."""
         # Only the largest contributions can make the list (characters merge per word, so keep
         # a margin); sorting all of them would cost more than the rest of the evidence.
-        largest = heapq.nlargest(EVIDENCE_SHOWN * 4, contrib.items(), key=_magnitude)
+        # ``sorted`` is stable and reverse keeps ties in order: the same list as
+        # ``heapq.nlargest(n, items, key=abs)``, with the key looked up in C.
+        items = list(contrib.items())
+        mags = list(map(abs, contrib.values()))
+        order = sorted(range(len(items)), key=mags.__getitem__, reverse=True)
+        largest = [items[i] for i in order[: EVIDENCE_SHOWN * 4]]
         merged: dict[tuple[str, str, str], list[float]] = {}
         for k, c in largest:
             src = sources[k]

@@ -79,7 +79,8 @@ class SeedIndex:
         if sq <= 0:
             return None, 0.0
         dots = [0.0] * len(self._ids)
-        for word in counts.keys() & self._vocab:
+        # Sorted: a set's order follows string hashes, and float sums must not vary per process.
+        for word in sorted(counts.keys() & self._vocab):
             c = counts[word]
             for i, w in self._postings[word]:
                 dots[i] += w * c
