@@ -21,6 +21,8 @@ from typing import IO, Any
 from monitor import __version__
 from monitor.exceptions import MonitorError
 from monitor.logs import configure_logging
+from monitor.notify.commands import register as register_notify_commands
+from monitor.notify.commands import send_digest_email
 from monitor.records import decode_cursor, iso, item_record, relevance_record
 from monitor.settings import Settings, config_path, load_settings, parse_duration
 
@@ -52,12 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--since", help="window length, e.g. 24h (default: since the last digest)")
     digest.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
     digest.add_argument("--output", "-o", help="write to FILE instead of stdout")
+    digest.add_argument("--email", action="store_true", help="send it by email ([email]) now")
     extract = sub.add_parser("extract", help="show what the extractor gets from pages")
     extract.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
     score = sub.add_parser("score", help="score texts (files, or JSON lines on stdin)")
     score.add_argument("files", nargs="*", metavar="FILE")
     sub.add_parser("rescore", help="re-score stored items after the lexicon or threshold changed")
     sub.add_parser("stats", help="counts of stored items")
+    COMMANDS.update(register_notify_commands(sub))  # webhooks (monitor.notify.commands)
     return parser
 
 
@@ -189,6 +193,8 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.digest import RENDERERS, build_digest
     from monitor.service import open_store
 
+    if args.email:
+        return send_digest_email(settings)
     now = datetime.now(UTC)
     try:
         window = parse_duration(args.since) if args.since else None

@@ -17,6 +17,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.exceptions import MonitorError
+from monitor.notify.jobs import add_notify_jobs
 from monitor.pipeline import Pipeline
 
 log = logging.getLogger("monitor.daemon")
@@ -59,6 +60,7 @@ def run_daemon(pipeline: Pipeline, tick_s: float, *, max_ticks: int | None = Non
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    add_notify_jobs(scheduler, pipeline.settings, pipeline.store)  # webhooks, email digests
     scheduler.start()
     log.info("daemon started: checking for due feeds every %.0f s", tick_s)
     try:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from monitor.dedup import DuplicateDetector
 from monitor.feedlist import load_feeds
+from monitor.notify.routing import install_outbox
 from monitor.relevance import RelevanceScorer, SeedDoc, lexicon_version
 from monitor.seeds import read_seed_folder
 from monitor.settings import Settings
@@ -35,6 +36,7 @@ def open_store(settings: Settings, *, require_schema: bool = True) -> Store:
     store = Store(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
     if require_schema:
         store.check_connection()
+        install_outbox(store, settings)  # webhooks: deliveries written with each item
     return store
 
 

@@ -16,9 +16,18 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor import __version__
 from monitor.exceptions import ConfigError
@@ -143,6 +152,102 @@ class LogSettings(Section):
     format: str = "text"
 
 
+WebhookEvent = Literal["item.new", "item.relevant", "item.triaged"]
+_DAILY = re.compile(r"^daily ([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class WebhookSettings(Section):
+    """One ``[[webhook]]`` endpoint (SPEC section 8). The secret is a Standard Webhooks
+    secret (``whsec_`` + base64), given inline or, better, named by ``secret_env``."""
+
+    url: str
+    secret: str | None = None
+    secret_env: str | None = None
+    events: tuple[WebhookEvent, ...] = Field(default=("item.relevant",), min_length=1)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    tags: tuple[str, ...] = ()
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> WebhookSettings:
+        if (self.secret is None) == (self.secret_env is None):
+            raise ValueError("give exactly one of 'secret' and 'secret_env'")
+        return self
+
+    def resolved_secret(self, environ: Mapping[str, str] | None = None) -> str:
+        """The signing secret; ConfigError naming the key when its variable is unset."""
+        if self.secret is not None:
+            return self.secret
+        env = os.environ if environ is None else environ
+        value = env.get(self.secret_env or "")
+        if not value:
+            raise ConfigError(
+                f"webhook {self.url}: 'secret_env' names {self.secret_env}, which is not set"
+            )
+        return value
+
+
+class WebhookDeliverySettings(Section):
+    """How the outbox is worked off: backoff ``base * 2**attempt`` (capped, with jitter),
+    given up ``retry_for`` after the event (SPEC: at least 24 h)."""
+
+    tick: Duration = 5.0
+    timeout_s: float = Field(default=10.0, gt=0)
+    backoff_base: Duration = 5.0
+    backoff_max: Duration = 3600.0
+    retry_for: Duration = 3 * 86400.0
+    batch: int = Field(default=50, ge=1)
+
+
+class EmailSettings(Section):
+    """``[email]``: the digest by SMTP on a schedule such as ``"daily 07:00"`` in ``timezone``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp_host: str
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    username: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from", min_length=3)
+    to: tuple[str, ...] = Field(min_length=1)
+    schedule: str = "daily 07:00"
+    timezone: str = "UTC"
+    timeout_s: float = Field(default=30.0, gt=0)
+    # A failed send is retried with backoff until this long after it was due.
+    retry_for: Duration = 12 * 3600.0
+    retry_base: Duration = 60.0
+
+    @field_validator("schedule")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        if not _DAILY.match(value.strip()):
+            raise ValueError("expected 'daily HH:MM', such as 'daily 07:00'")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone such as 'Asia/Karachi'") from None
+        return value
+
+    @property
+    def send_time(self) -> tuple[int, int]:
+        """(hour, minute) of the daily send, in ``timezone``."""
+        match = _DAILY.match(self.schedule)
+        assert match is not None  # validated above
+        return int(match.group(1)), int(match.group(2))
+
+
 class Settings(Section):
     """The whole configuration; ``config_dir`` is where relative paths start."""
 
@@ -155,6 +260,10 @@ class Settings(Section):
     dedup: DedupSettings = DedupSettings()
     relevance: RelevanceSettings = RelevanceSettings()
     log: LogSettings = LogSettings()
+    # SPEC section 8 (monitor.notify): [[webhook]] endpoints, how they are retried, [email].
+    webhook: tuple[WebhookSettings, ...] = ()
+    webhook_delivery: WebhookDeliverySettings = WebhookDeliverySettings()
+    email: EmailSettings | None = None
 
     def path(self, value: str) -> Path:
         """A path from the config, resolved against the config file's folder."""
