@@ -150,7 +150,7 @@ class EmailSender:
         msg = EmailMessage()
         msg["Subject"] = (
             f"monitor digest: {digest.relevant_items} relevant items"
-            f" ({iso(row.window_start)} – {iso(row.window_end)})"
+            f" ({iso(row.window_start)} to {iso(row.window_end)})"
         )
         msg["From"] = self._email.from_
         msg["To"] = ", ".join(self._email.to)
