@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("poll", help="one pass over every enabled feed now, then exit")
     run = sub.add_parser("run", help="the daemon: poll each feed when it is due, until stopped")
     run.add_argument("--max-ticks", type=int, help=argparse.SUPPRESS)
+    run.add_argument("--metrics-port", type=int, help="serve /metrics, /healthz, /readyz here")
     feeds = sub.add_parser("feeds", help="feed commands")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="SUBCOMMAND")
     flist = feeds_sub.add_parser("list", help="every feed with its state")
@@ -119,7 +120,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.daemon import run_daemon
 
     with ExitStack() as stack:
-        run_daemon(_pipeline(settings, stack), settings.schedule.tick, max_ticks=args.max_ticks)
+        pipeline = _pipeline(settings, stack)
+        if args.metrics_port is not None:
+            from monitor.health import start_process_metrics
+
+            stack.callback(start_process_metrics(pipeline.store, args.metrics_port))
+        run_daemon(pipeline, settings.schedule.tick, max_ticks=args.max_ticks)
     return 0
 
 

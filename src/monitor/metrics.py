@@ -111,8 +111,11 @@ class _QuietHandler(WSGIRequestHandler):
         pass  # scrapes every 15 s would drown the log
 
 
-def metrics_app(checks: dict[str, ReadinessCheck]) -> Callable[..., Iterable[bytes]]:
-    """A WSGI app: ``/healthz``, ``/readyz`` (every check must pass), else the metrics."""
+def metrics_app(
+    checks: dict[str, ReadinessCheck], refresh: Callable[[], None] | None = None
+) -> Callable[..., Iterable[bytes]]:
+    """A WSGI app: ``/healthz``, ``/readyz`` (every check must pass), else the metrics,
+    after ``refresh`` (which reads gauges such as the queue depths from the database)."""
     prometheus = make_wsgi_app()
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -124,6 +127,11 @@ def metrics_app(checks: dict[str, ReadinessCheck]) -> Callable[..., Iterable[byt
             ok = all(r == "ok" for r in results.values())
             body = {"status": "ok" if ok else "unavailable", "checks": results}
             return _json(start_response, "200 OK" if ok else "503 Service Unavailable", body)
+        if refresh is not None:
+            try:
+                refresh()
+            except Exception as exc:  # a scrape still answers with what it has
+                log.warning("refreshing metrics failed: %s", exc)
         result: Iterable[bytes] = prometheus(environ, start_response)
         return result
 
@@ -147,13 +155,21 @@ def _json(start_response: Callable[..., Any], status: str, body: object) -> list
 
 
 def serve_metrics(
-    port: int, checks: dict[str, ReadinessCheck], host: str = "127.0.0.1"
+    port: int,
+    checks: dict[str, ReadinessCheck],
+    *,
+    refresh: Callable[[], None] | None = None,
+    host: str = "127.0.0.1",
 ) -> Callable[[], None]:
     """Serve ``/metrics``, ``/healthz`` and ``/readyz`` on ``host:port`` from a daemon
     thread (what ``prometheus_client.start_http_server`` does, plus the two probes);
     returns a function that stops it."""
     server = make_server(
-        host, port, metrics_app(checks), server_class=_ThreadingServer, handler_class=_QuietHandler
+        host,
+        port,
+        metrics_app(checks, refresh),
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
     )
     thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
     thread.start()

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
+from monitor import metrics
 from monitor.dedup import DuplicateDetector
 from monitor.exceptions import ExtractError, FeedParseError, FetchError
 from monitor.extract import ExtractionPool, detect_language
@@ -101,6 +102,7 @@ class PollSummary:
     def timed(self, stage: str, cpu_seconds: float) -> None:
         """Add CPU time spent in a stage (benchmarks/poll_site.py reports the shares)."""
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + cpu_seconds
+        metrics.record_stage(stage, cpu_seconds)
 
     def cpu_timed(self, stage: str, func: Callable[..., T], *args: object) -> T:
         """Run ``func`` in this thread and count its CPU time under ``stage``."""
@@ -227,6 +229,7 @@ class Pipeline:
                 "seconds": round(time.perf_counter() - started, 3),
             },
         )
+        metrics.record_feed_poll_seconds(time.perf_counter() - started)
         # Keep the old validators while an entry waits for a retry: the next
         # poll must see the full feed again, not a 304.
         caching = response.caching_info if run.retry == 0 else None
@@ -251,6 +254,9 @@ class Pipeline:
                 penalise=not network_down,
             )
             self.store.record_feed_outcome(run.feed.id, outcome)
+            metrics.record_feed_polled(
+                "failed" if not result.ok else "not_modified" if result.not_modified else "ok"
+            )
             if not result.ok:
                 summary.feeds_failed += 1
                 log.warning("feed failed: %s: %s", run.feed.name, result.error)
@@ -407,4 +413,5 @@ class Pipeline:
         summary.timed("store", time.thread_time() - t4)
         if not stored:
             return "known"
+        metrics.record_item_stored("new" if verdict.duplicate_of is None else "duplicate")
         return "new" if verdict.duplicate_of is None else "duplicate"
