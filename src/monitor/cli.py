@@ -25,6 +25,7 @@ from monitor.notify.commands import register as register_notify_commands
 from monitor.notify.commands import send_digest_email
 from monitor.records import decode_cursor, iso, item_record, relevance_record
 from monitor.settings import Settings, config_path, load_settings, parse_duration
+from monitor.worker_command import register as register_worker_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rescore", help="re-score stored items after the lexicon or threshold changed")
     sub.add_parser("stats", help="counts of stored items")
     COMMANDS.update(register_notify_commands(sub))  # webhooks (monitor.notify.commands)
+    COMMANDS.update(register_worker_command(sub))  # worker (monitor.worker_command)
     return parser
 
 

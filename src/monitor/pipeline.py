@@ -24,7 +24,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
@@ -192,6 +192,15 @@ class Pipeline:
         self._record_outcomes(list(runs), summary)
         # The event loop's thread does the HTTP work and the ordering of the stages.
         summary.timed("fetch and orchestration", time.thread_time() - loop_cpu)
+        return summary
+
+    async def poll_feeds(self, feeds: Sequence[FeedState], fetcher: Fetcher) -> PollSummary:
+        """Poll these feeds now with ``fetcher``; the caller owns them (``monitor worker``:
+        the task engine's per-feed lock), so nothing is claimed or leased here."""
+        summary = PollSummary()
+        shared = _Pass(fetcher, summary, self.settings.fetch.max_concurrency * ENTRIES_PER_SLOT)
+        runs = await asyncio.gather(*(self._poll_feed(shared, feed) for feed in feeds))
+        self._record_outcomes(list(runs), summary)
         return summary
 
     async def _poll_feed(self, shared: _Pass, feed: FeedState) -> tuple[_FeedRun, PollResult]:

@@ -248,6 +248,29 @@ class EmailSettings(Section):
         return int(match.group(1)), int(match.group(2))
 
 
+class WorkerSettings(Section):
+    """``monitor worker`` on the task engine (procrastinate; see docs/scaling.md)."""
+
+    # feed jobs one worker process runs at once (each feed's articles run concurrently)
+    concurrency: int = Field(default=2, ge=1)
+    # the schedule task: every this many seconds (a divisor of 60), recover the jobs of
+    # dead workers and queue the feeds that are due
+    tick_s: int = Field(default=10, ge=1, le=30)
+    enqueue_batch: int = Field(default=5000, ge=1)
+    heartbeat_s: float = Field(default=10.0, gt=0)
+    # a worker silent this long is dead: its jobs are run again by another
+    stalled_after_s: float = Field(default=30.0, gt=0)
+    # a feed job that raised (the database was gone) is tried this many times in all
+    job_attempts: int = Field(default=5, ge=1)
+
+    @field_validator("tick_s")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)")
+        return value
+
+
 class Settings(Section):
     """The whole configuration; ``config_dir`` is where relative paths start."""
 
@@ -264,6 +287,7 @@ class Settings(Section):
     webhook: tuple[WebhookSettings, ...] = ()
     webhook_delivery: WebhookDeliverySettings = WebhookDeliverySettings()
     email: EmailSettings | None = None
+    worker: WorkerSettings = WorkerSettings()
 
     def path(self, value: str) -> Path:
         """A path from the config, resolved against the config file's folder."""

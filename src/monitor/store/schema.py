@@ -209,3 +209,14 @@ email_digests = Table(
     Column("last_error", Text),
     Column("sent_at", UtcDateTime),
 )
+
+# Per-host politeness shared by every worker on every machine (revision 0007):
+# the earliest start of the next request to a host, and a Retry-After it sent.
+host_politeness = Table(
+    "host_politeness",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("next_start_at", UtcDateTime, nullable=False),
+    Column("blocked_until", UtcDateTime),
+    Column("blocked_status", Integer),
+)

@@ -1,4 +1,4 @@
-"""webhook endpoints and their delivery outbox; email digest sends
+"""webhook endpoints and their delivery outbox; email digest sends; host politeness
 
 Revision ID: 0007
 Revises: 0003
@@ -9,6 +9,8 @@ never store an item and lose its webhook. Its ``id`` is the Standard
 Webhooks ``webhook-id``, the same on every retry. ``email_digests`` plays
 the same part for scheduled digests: a window is recorded as due before it
 is sent, and marked sent only after the SMTP server accepted it.
+``host_politeness`` is what workers on several machines share about a host:
+when the next request to it may start, and a ``Retry-After`` it sent.
 """
 
 from __future__ import annotations
@@ -74,8 +76,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("window_end", name="uq_email_digests_window_end"),
     )
 
+    op.create_table(
+        "host_politeness",
+        sa.Column("host", sa.String(length=255), nullable=False),
+        sa.Column("next_start_at", sa.DateTime(), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(), nullable=True),
+        sa.Column("blocked_status", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("host"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("host_politeness")
     op.drop_table("email_digests")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_endpoints")
