@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,9 +146,15 @@ async def recover_stalled_jobs(app: procrastinate.App, stalled_after_s: float) -
     return recovered
 
 
-async def run_worker(settings: Settings, *, metrics_port: int | None = None) -> None:
+async def run_worker(
+    settings: Settings,
+    *,
+    metrics_port: int | None = None,
+    stopping: threading.Event | None = None,
+) -> None:
     """Set up this process (store, pipeline, shared politeness, notify passes) and work
-    until SIGINT/SIGTERM, which let the running jobs finish."""
+    until SIGINT/SIGTERM, which let the running jobs finish. ``stopping`` set while
+    starting up (a SIGTERM then) means: do not start working."""
     from monitor.extract import ExtractionPool
     from monitor.fetch.shared_gate import SharedHostGate
     from monitor.service import load_scorer, open_store
@@ -182,19 +190,43 @@ async def run_worker(settings: Settings, *, metrics_port: int | None = None) -> 
 
                         stop_metrics = start_process_metrics(store, metrics_port)
                     log.info("worker started")
-                    await app.run_worker_async(
-                        queues=[FEEDS_QUEUE, SCHEDULE_QUEUE],
-                        concurrency=settings.worker.concurrency + 2,
-                        update_heartbeat_interval=settings.worker.heartbeat_s,
-                        stalled_worker_timeout=settings.worker.stalled_after_s,
-                        delete_jobs="successful",
-                        install_signal_handlers=True,
-                    )
+                    await _work_until_signalled(app, settings, stopping)
     finally:
         if stop_metrics is not None:
             stop_metrics()
         store.close()
     log.info("worker stopped")
+
+
+async def _work_until_signalled(
+    app: procrastinate.App, settings: Settings, stopping: threading.Event | None
+) -> None:
+    """Run the engine's worker; SIGINT/SIGTERM cancel it, which procrastinate turns into
+    a graceful stop (running jobs finish). A SIGTERM received while this process was
+    starting (``stopping``) stops it at once: it had claimed nothing."""
+    work = asyncio.ensure_future(
+        app.run_worker_async(
+            queues=[FEEDS_QUEUE, SCHEDULE_QUEUE],
+            concurrency=settings.worker.concurrency + 2,
+            update_heartbeat_interval=settings.worker.heartbeat_s,
+            stalled_worker_timeout=settings.worker.stalled_after_s,
+            delete_jobs="successful",
+            install_signal_handlers=False,
+        )
+    )
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, work.cancel)
+    if stopping is not None and stopping.is_set():
+        work.cancel()
+    try:
+        await work
+    except asyncio.CancelledError:
+        pass  # the graceful stop asked for by a signal
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 async def _ensure_engine_schema(app: procrastinate.App, store: Store) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -20,16 +21,18 @@ def register(sub: Any) -> dict[str, Callable[[Settings, argparse.Namespace], int
     return {"worker": cmd_worker}
 
 
-def _stop_while_starting(signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM before the engine's own handlers are in: nothing is claimed yet, so
-    stopping at once loses nothing (the engine replaces this handler when it starts)."""
-    raise SystemExit(0)
-
-
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _stop_while_starting)
+    # SIGTERM while starting (nothing claimed yet): remember it, and stop instead of
+    # starting to work. Raising here could break an import half-way; the engine
+    # installs its own handlers (graceful stop) once it runs.
+    stopping = threading.Event()
+
+    def stop_while_starting(signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop_while_starting)
     from monitor.tasks import libpq_url, run_worker
 
     libpq_url(settings.database_url)  # a one-line ConfigError before the engine loads
-    asyncio.run(run_worker(settings, metrics_port=args.metrics_port))
+    asyncio.run(run_worker(settings, metrics_port=args.metrics_port, stopping=stopping))
     return 0
