@@ -322,3 +322,21 @@ def test_secret_env_must_be_set_and_be_a_secret(
     monkeypatch.setenv("HOOK_SECRET", "not base64!")
     code, _, err = inst.run("webhooks", "deliver")
     assert code == 1 and "'webhook.0.secret_env'" in err
+
+
+def test_the_daemon_delivers_what_it_stores(
+    server: FixtureServer, make_instance: Callable[..., Instance], receiver: WebhookReceiver
+) -> None:
+    urls = serve_site(server)
+    inst = make_instance(
+        [("Frontier Daily", urls["rss"]), ("Border Times", urls["atom"])],
+        webhook_toml(receiver.url, events=["item.new"]),
+        webhook_delivery={**FAST, "tick": 0.2},
+        schedule={"tick": 0.5},
+    )
+    assert inst.run("init")[0] == 0
+    code, _, err = inst.run("run", "--max-ticks", "4")
+    assert code == 0, err
+    assert sorted(r.body["data"]["id"] for r in receiver.accepted() if r.body) == sorted(
+        str(r["id"]) for r in inst.export()
+    )
