@@ -50,7 +50,7 @@ EXTRACTION_TIMEOUTS = Counter(
 )
 QUEUE_DEPTH = Gauge(
     "monitor_queue_depth",
-    "Work waiting, by queue: feeds_due, webhook_deliveries, email_digests, jobs.",
+    "Work waiting, by queue: feeds_due, webhook_deliveries, email_digests.",
     ["queue"],
 )
 WEBHOOK_DELIVERIES = Counter(

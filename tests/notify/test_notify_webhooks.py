@@ -317,6 +317,7 @@ def test_secret_env_must_be_set_and_be_a_secret(
 ) -> None:
     toml = f'[[webhook]]\nurl = "{receiver.url}"\nsecret_env = "HOOK_SECRET"\n'
     inst = make_instance([], toml, webhook_delivery=FAST)
+    assert inst.run("init")[0] == 0
     code, _, err = inst.run("webhooks", "deliver")
     assert code == 1 and "HOOK_SECRET" in err and "not set" in err
     monkeypatch.setenv("HOOK_SECRET", "not base64!")

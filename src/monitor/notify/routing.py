@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from monitor.exceptions import StoreError
 from monitor.settings import Settings, WebhookSettings
 from monitor.store import Store
 from monitor.store.outbox import OutboxStore, OutboxWriter
+from monitor.store.workers import has_table
 from monitor.types import Relevance
 
 
@@ -40,6 +42,8 @@ def install_outbox(
     """
     if not settings.webhook:
         return
+    if not has_table(store, "webhook_endpoints"):
+        raise StoreError("the database schema predates webhooks: run 'monitor init' first")
     ids = OutboxStore(store).sync_endpoints(h.url for h in settings.webhook)
     store.events = OutboxWriter(
         WebhookRouter(settings.webhook),

@@ -107,7 +107,9 @@ class WebhookDeliverer:
     async def deliver_due(self) -> DeliveryPass:
         """Send every delivery due now (one claimed batch); returns the counts."""
         result = DeliveryPass()
-        lease = timedelta(seconds=self._policy.timeout_s * 3 + 30)
+        # Long enough for one endpoint's whole batch, sent one by one: no other process
+        # takes a row back while this one may still send it.
+        lease = timedelta(seconds=self._policy.timeout_s * (self._policy.batch + 1) + 30)
         due = self._outbox.claim_due(self._clock(), self._policy.batch, lease)
         if due:
             by_endpoint: dict[str, list[Delivery]] = defaultdict(list)

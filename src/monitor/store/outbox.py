@@ -5,8 +5,8 @@ the item's own transaction (see ``store.events``), so an item is never stored
 without its deliveries, nor a delivery written for an item that rolled back.
 The deliverer then claims due rows (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, the write lock on SQLite) and pushes each claimed row's next
-attempt past its own timeout, so two processes never send one row at once
-and a process killed mid-send only delays that row.
+attempt past the time its batch may take, so two processes never send one
+row at once and a process killed mid-send only delays that row.
 """
 
 from __future__ import annotations
