@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from monitor import metrics
-from monitor.exceptions import MonitorError
+from monitor.exceptions import ConfigError, MonitorError
 from monitor.store import Store
 
 
@@ -37,4 +37,7 @@ def start_process_metrics(
             metrics.set_queue_depth(queue, depth)
 
     checks = {"database": database, **(extra_checks or {})}
-    return metrics.serve_metrics(port, checks, refresh=refresh, host=host)
+    try:
+        return metrics.serve_metrics(port, checks, refresh=refresh, host=host)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        raise ConfigError(f"--metrics-port {port}: cannot listen ({exc.strerror})") from None
