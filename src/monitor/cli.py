@@ -27,9 +27,12 @@ from monitor import __version__
 from monitor.cli_relevance import register as register_relevance
 from monitor.exceptions import MonitorError, StoreError
 from monitor.logs import configure_logging
+from monitor.notify.commands import register as register_notify_commands
+from monitor.notify.commands import send_digest_email
 from monitor.records import decode_cursor, iso, item_record, relevance_record
 from monitor.settings import Settings, config_path, load_settings, parse_duration
 from monitor.terminal import json_line, plural, print_table, printable
+from monitor.worker_command import register as register_worker_command
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -93,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "poll", "one pass over every enabled feed now, then exit")
     run = _command(sub, "run", "the daemon: poll each feed when it is due, until stopped")
     run.add_argument("--max-ticks", type=int, help=argparse.SUPPRESS)
+    run.add_argument("--metrics-port", type=int, help="serve /metrics, /healthz, /readyz here")
     feeds = sub.add_parser("feeds", help="feed commands", description="Feed commands.")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="SUBCOMMAND")
     flist = _command(
@@ -139,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: markdown",
     )
     digest.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    digest.add_argument("--email", action="store_true", help="send it by email ([email]) now")
     extract = _command(
         sub,
         "extract",
@@ -157,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "rescore", "re-score stored items after the lexicon or threshold changed")
     _command(sub, "stats", "counts of stored items and feeds")
     COMMANDS.update(register_relevance(sub))
+    COMMANDS.update(register_notify_commands(sub))  # webhooks (monitor.notify.commands)
+    COMMANDS.update(register_worker_command(sub))  # worker (monitor.worker_command)
     return parser
 
 
@@ -255,7 +262,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.daemon import run_daemon
 
     with ExitStack() as stack:
-        run_daemon(_pipeline(settings, stack), settings.schedule.tick, max_ticks=args.max_ticks)
+        pipeline = _pipeline(settings, stack)
+        if args.metrics_port is not None:
+            from monitor.health import start_process_metrics
+
+            stack.callback(start_process_metrics(pipeline.store, args.metrics_port))
+        run_daemon(pipeline, settings.schedule.tick, max_ticks=args.max_ticks)
     return 0
 
 
@@ -352,6 +364,8 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.digest import RENDERERS, build_digest
     from monitor.service import open_store
 
+    if args.email:
+        return send_digest_email(settings)
     now = datetime.now(UTC)
     try:
         window = parse_duration(args.since) if args.since else None

@@ -22,6 +22,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.exceptions import MonitorError, StoreError
+from monitor.notify.jobs import add_notify_jobs
 from monitor.pipeline import Pipeline
 from monitor.records import iso
 
@@ -92,6 +93,7 @@ def run_daemon(pipeline: Pipeline, tick_s: float, *, max_ticks: int | None = Non
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    add_notify_jobs(scheduler, pipeline.settings, pipeline.store)  # webhooks, email digests
     log.info("daemon started: %s; checking every %.0f s", _feeds_line(pipeline), tick_s)
     scheduler.start()
     try:

@@ -24,11 +24,12 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
+from monitor import metrics
 from monitor.connectivity import PassConnectivity
 from monitor.dedup import DuplicateDetector
 from monitor.exceptions import (
@@ -134,6 +135,7 @@ class PollSummary:
     def timed(self, stage: str, cpu_seconds: float) -> None:
         """Add CPU time spent in a stage (benchmarks/poll_site.py reports the shares)."""
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + cpu_seconds
+        metrics.record_stage(stage, cpu_seconds)
 
     def cpu_timed(self, stage: str, func: Callable[..., T], *args: object) -> T:
         """Run ``func`` in this thread and count its CPU time under ``stage``."""
@@ -324,6 +326,17 @@ class Pipeline:
                 time.sleep(0.2 * attempt)
         raise AssertionError("unreachable")
 
+    async def poll_feeds(self, feeds: Sequence[FeedState], fetcher: Fetcher) -> PollSummary:
+        """Poll these feeds now with ``fetcher``; the caller owns them (``monitor worker``:
+        the task engine's per-feed lock), so nothing is claimed or leased here."""
+        summary = PollSummary()
+        shared = _Pass(fetcher, summary, self.settings.fetch.max_concurrency * ENTRIES_PER_SLOT)
+        shared.connectivity = PassConnectivity(self.store, fetcher)
+        runs = await asyncio.gather(*(self._poll_feed(shared, feed) for feed in feeds))
+        for run, result in runs:
+            await self._record_outcome(shared, run, result, leased=False)
+        return summary
+
     async def _poll_feed(self, shared: _Pass, feed: FeedState) -> tuple[_FeedRun, PollResult]:
         run = _FeedRun(feed)
         started = time.perf_counter()
@@ -377,6 +390,7 @@ class Pipeline:
                 "seconds": round(time.perf_counter() - started, 3),
             },
         )
+        metrics.record_feed_poll_seconds(time.perf_counter() - started)
         # Keep the old validators while an entry waits for a retry: the next
         # poll must see the full feed again, not a 304.
         return run, PollResult(
@@ -389,7 +403,10 @@ class Pipeline:
             missed=missed,
         )
 
-    async def _record_outcome(self, shared: _Pass, run: _FeedRun, result: PollResult) -> None:
+    async def _record_outcome(
+        self, shared: _Pass, run: _FeedRun, result: PollResult, *, leased: bool = True
+    ) -> None:
+        """Save a feed's outcome; a leased feed's only while this worker still holds it."""
         penalise = True
         if not result.ok and result.temporary:
             penalise = not await shared.connectivity.network_down(run.feed.id, run.feed.url)
@@ -397,11 +414,18 @@ class Pipeline:
             run.feed, result, self.clock(), self.settings.schedule, rng=self._rng, penalise=penalise
         )
         recorded = await asyncio.to_thread(
-            self._retrying, self.store.record_feed_outcome, run.feed.id, outcome, self.owner
+            self._retrying,
+            self.store.record_feed_outcome,
+            run.feed.id,
+            outcome,
+            self.owner if leased else None,
         )
         self._held.discard(run.feed.id)
         if not recorded:
             log.warning("feed outcome not saved: %s: its lease was taken over", run.feed.name)
+        metrics.record_feed_polled(
+            "failed" if not result.ok else "not_modified" if result.not_modified else "ok"
+        )
         summary = shared.summary
         if not result.ok:
             summary.feeds_failed += 1
@@ -581,4 +605,5 @@ class Pipeline:
         summary.timed("store", time.thread_time() - t4)
         if not stored:
             return "known"
+        metrics.record_item_stored("new" if verdict.duplicate_of is None else "duplicate")
         return "new" if verdict.duplicate_of is None else "duplicate"

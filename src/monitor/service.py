@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from monitor.dedup import DuplicateDetector
 from monitor.exceptions import ConfigError, StoreError
 from monitor.feedlist import load_feeds
+from monitor.notify.routing import install_outbox
 from monitor.relevance import RelevanceScorer, SeedDoc
 from monitor.seeds import read_seed_folder
 from monitor.settings import Settings
@@ -71,6 +72,7 @@ def open_store(settings: Settings, *, require_schema: bool = True) -> Store:
         except BaseException:
             store.close()
             raise
+        install_outbox(store, settings)  # webhooks: deliveries written with each item
     return store
 
 

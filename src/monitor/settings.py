@@ -27,6 +27,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -277,6 +278,125 @@ class LogSettings(Section):
     format: Literal["text", "json"] = "text"
 
 
+WebhookEvent = Literal["item.new", "item.relevant", "item.triaged"]
+_DAILY = re.compile(r"^daily ([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class WebhookSettings(Section):
+    """One ``[[webhook]]`` endpoint (SPEC section 8). The secret is a Standard Webhooks
+    secret (``whsec_`` + base64), given inline or, better, named by ``secret_env``."""
+
+    url: str
+    secret: str | None = None
+    secret_env: str | None = None
+    events: tuple[WebhookEvent, ...] = Field(default=("item.relevant",), min_length=1)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    tags: tuple[str, ...] = ()
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> WebhookSettings:
+        if (self.secret is None) == (self.secret_env is None):
+            raise ValueError("give exactly one of 'secret' and 'secret_env'")
+        return self
+
+    def resolved_secret(self, environ: Mapping[str, str] | None = None) -> str:
+        """The signing secret; ConfigError naming the key when its variable is unset."""
+        if self.secret is not None:
+            return self.secret
+        env = os.environ if environ is None else environ
+        value = env.get(self.secret_env or "")
+        if not value:
+            raise ConfigError(
+                f"webhook {self.url}: 'secret_env' names {self.secret_env}, which is not set"
+            )
+        return value
+
+
+class WebhookDeliverySettings(Section):
+    """How the outbox is worked off: backoff ``base * 2**attempt`` (capped, with jitter),
+    given up ``retry_for`` after the event (SPEC: at least 24 h)."""
+
+    tick: Duration = 5.0
+    timeout_s: float = Field(default=10.0, gt=0)
+    backoff_base: Duration = 5.0
+    backoff_max: Duration = 3600.0
+    retry_for: Duration = 3 * 86400.0
+    batch: int = Field(default=50, ge=1)
+
+
+class EmailSettings(Section):
+    """``[email]``: the digest by SMTP on a schedule such as ``"daily 07:00"`` in ``timezone``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp_host: str
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    username: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from", min_length=3)
+    to: tuple[str, ...] = Field(min_length=1)
+    schedule: str = "daily 07:00"
+    timezone: str = "UTC"
+    timeout_s: float = Field(default=30.0, gt=0)
+    # A failed send is retried with backoff until this long after it was due.
+    retry_for: Duration = 12 * 3600.0
+    retry_base: Duration = 60.0
+
+    @field_validator("schedule")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        if not _DAILY.match(value.strip()):
+            raise ValueError("expected 'daily HH:MM', such as 'daily 07:00'")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone such as 'Asia/Karachi'") from None
+        return value
+
+    @property
+    def send_time(self) -> tuple[int, int]:
+        """(hour, minute) of the daily send, in ``timezone``."""
+        match = _DAILY.match(self.schedule)
+        assert match is not None  # validated above
+        return int(match.group(1)), int(match.group(2))
+
+
+class WorkerSettings(Section):
+    """``monitor worker`` on the task engine (procrastinate; see docs/scaling.md)."""
+
+    # feed jobs one worker process runs at once (each feed's articles run concurrently)
+    concurrency: int = Field(default=2, ge=1)
+    # the schedule task: every this many seconds (a divisor of 60), recover the jobs of
+    # dead workers and queue the feeds that are due
+    tick_s: int = Field(default=10, ge=1, le=30)
+    enqueue_batch: int = Field(default=5000, ge=1)
+    heartbeat_s: float = Field(default=10.0, gt=0)
+    # a worker silent this long is dead: its jobs are run again by another
+    stalled_after_s: float = Field(default=30.0, gt=0)
+    # a feed job that raised (the database was gone) is tried this many times in all
+    job_attempts: int = Field(default=5, ge=1)
+
+    @field_validator("tick_s")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)")
+        return value
+
+
 class Settings(Section):
     """The whole configuration; ``config_dir`` is where relative paths start.
 
@@ -293,6 +413,11 @@ class Settings(Section):
     dedup: DedupSettings = DedupSettings()
     relevance: RelevanceSettings = RelevanceSettings()
     log: LogSettings = LogSettings()
+    # SPEC section 8 (monitor.notify): [[webhook]] endpoints, how they are retried, [email].
+    webhook: tuple[WebhookSettings, ...] = ()
+    webhook_delivery: WebhookDeliverySettings = WebhookDeliverySettings()
+    email: EmailSettings | None = None
+    worker: WorkerSettings = WorkerSettings()
 
     @model_validator(mode="after")
     def _seeds_are_not_the_config(self) -> Settings:

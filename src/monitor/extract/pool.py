@@ -24,6 +24,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from monitor import metrics
 from monitor.exceptions import ExtractError, ExtractTimeout, MonitorError
 from monitor.extract.article import extract_article
 from monitor.settings import ExtractSettings
@@ -61,6 +62,7 @@ class ExtractionPool:
         try:
             return await asyncio.wrap_future(future)
         except TimeoutError:
+            metrics.record_extraction_timeout()
             limit = self._settings.timeout_s
             raise ExtractTimeout(
                 f"extraction of {url} passed its {limit:g} s time limit; the worker was stopped"

@@ -92,7 +92,7 @@ class _Limits:
 class Fetcher:
     """One HTTP client (connection pool, politeness state, robots cache) for a run."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *, gate: HostGate | None = None) -> None:
         if not settings.user_agent.isascii() or not settings.user_agent.isprintable():
             raise ConfigError("invalid value for 'fetch.user_agent': must be printable ASCII")
         self._settings = settings
@@ -100,7 +100,8 @@ class Fetcher:
             allow_private=settings.allow_private_networks,
             allowed_networks=settings.allowed_networks,
         )
-        self._gate = HostGate(
+        # ``gate``: shared politeness for workers on many machines (fetch.shared_gate).
+        self._gate = gate or HostGate(
             max_concurrency=settings.max_concurrency,
             per_host_concurrency=settings.per_host_concurrency,
             per_host_delay_s=settings.per_host_delay_s,

@@ -179,3 +179,69 @@ digests = Table(
     Column("window_end", UtcDateTime, nullable=False),
     Column("item_count", Integer, nullable=False),
 )
+
+# Webhook endpoints (from the config) and what the 410 of one of them did to it.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("disabled_at", UtcDateTime),
+    Column("disabled_reason", Text),
+)
+
+# The webhook outbox (revision 0007): written in the item's own transaction.
+# ``id`` is the webhook-id; ``payload`` the exact body, so every retry sends the same bytes.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "endpoint_id",
+        Integer,
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("event_type", String(32), nullable=False),
+    Column("item_id", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("give_up_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", UtcDateTime),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_item", "item_id"),
+)
+
+# Scheduled email digests: a window is due, then sent (or failed, with the reason).
+email_digests = Table(
+    "email_digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("window_end", UtcDateTime, nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("give_up_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", UtcDateTime),
+)
+
+# Per-host politeness shared by every worker on every machine (revision 0007):
+# the earliest start of the next request to a host, and a Retry-After it sent.
+host_politeness = Table(
+    "host_politeness",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("next_start_at", UtcDateTime, nullable=False),
+    Column("blocked_until", UtcDateTime),
+    Column("blocked_status", Integer),
+)

@@ -24,6 +24,7 @@ from monitor.dedup import TextFingerprint
 from monitor.exceptions import StoreError
 from monitor.store import feed_ops, fingerprints
 from monitor.store.engine import make_engine, sqlite_file_identity, sqlite_path, translate_errors
+from monitor.store.events import ItemEvents
 from monitor.store.schema import digests, entry_ids, feeds, items, seeds, triage
 from monitor.types import (
     LABELS,
@@ -55,6 +56,8 @@ class Store:
         self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s, create=create)
         self.fingerprint_index = fingerprints.SqlFingerprintIndex(self.engine)
         self._file_identity = sqlite_file_identity(url)
+        # Told of item writes inside their transaction (the webhook outbox); None: nobody.
+        self.events: ItemEvents | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -280,7 +283,7 @@ class Store:
         with translate_errors("storing an item"), self._write() as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(select(func.pg_advisory_xact_lock(DEDUP_LOCK_KEY)))
-            yield ItemWriter(conn)
+            yield ItemWriter(conn, self.events)
 
     def items(
         self,
@@ -345,6 +348,8 @@ class Store:
                 conn.execute(triage.insert().values(item_id=item_id, **values))
             else:
                 conn.execute(update(triage).where(triage.c.item_id == item_id).values(values))
+            if self.events is not None:
+                self.events.item_triaged(conn, item_id)
             row = conn.execute(select(triage).where(triage.c.item_id == item_id)).one()
         return _triage(row)
 
@@ -466,8 +471,9 @@ class Store:
 class ItemWriter:
     """Adds items inside an ``exclusive_writer`` transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, events: ItemEvents | None = None) -> None:
         self._conn = conn
+        self._events = events
 
     def add(self, item: NewItem, fingerprint: TextFingerprint) -> bool:
         """Insert the item, its entry id and fingerprint; False if it is already stored."""
@@ -477,6 +483,8 @@ class ItemWriter:
                 if item.entry_id and item.feed_id is not None:
                     _remember_entry_id(self._conn, item.feed_id, item.entry_id, item.id)
                 fingerprints.write_fingerprint(self._conn, "item", item.id, fingerprint)
+                if self._events is not None:
+                    self._events.item_added(self._conn, item)
         except IntegrityError:
             return False
         return True

@@ -1,7 +1,7 @@
 """story_reason per item: which rule linked an item to its story
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 
 ``items.story_reason`` holds the dedup stage's ``DuplicateVerdict.story_reason``
 ("shared facts with item X: …", "similar wording to item X …", "copy of item X"),
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
