@@ -70,6 +70,9 @@ feeds = Table(
     Column("state", String(16), nullable=False, default="new"),  # new|ok|not-modified|error|failing
     Column("lease_owner", String(64)),
     Column("lease_until", UtcDateTime),
+    # "config" (from the feed lists) or "user" (workbench / `feeds add`: init leaves it alone)
+    Column("origin", String(8), nullable=False, default="config", server_default="config"),
+    Column("user_enabled", Boolean),  # the analyst's enable/disable, wins over the feed list
     Index("ix_feeds_next_fetch_at", "next_fetch_at"),
 )
 
@@ -144,6 +147,9 @@ triage = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_triage_label", "label"),
 )
+
+# The full-text index ``item_search`` (FTS5 / tsvector) is engine-specific and
+# described in ``monitor.store.search``, the only code that reads or writes it.
 
 digests = Table(
     "digests",
