@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from monitor import __version__
+from monitor import __version__, cli_web
 from monitor.exceptions import MonitorError
 from monitor.logs import configure_logging
 from monitor.records import decode_cursor, iso, item_record, relevance_record
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="SUBCOMMAND")
     flist = feeds_sub.add_parser("list", help="every feed with its state")
     flist.add_argument("--json", action="store_true", help="one JSON object per feed")
+    cli_web.add_commands(sub, feeds_sub)
     export = sub.add_parser("export", help="stored items as JSON Lines")
     export.add_argument("--output", "-o", help="write to FILE instead of stdout")
     export.add_argument("--after", metavar="CURSOR", help="only items stored after this cursor")
@@ -122,6 +123,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.service import open_store
 
+    if args.feeds_command != "list":
+        return cli_web.cmd_feeds_manage(settings, args)
     store = open_store(settings)
     try:
         states = store.feed_states()
@@ -356,6 +359,7 @@ COMMANDS = {
     "score": cmd_score,
     "rescore": cmd_rescore,
     "stats": cmd_stats,
+    "serve": cli_web.cmd_serve,
 }
 
 

@@ -143,6 +143,14 @@ class LogSettings(Section):
     format: str = "text"
 
 
+class WebSettings(Section):
+    """``monitor serve``: where to listen; a token is required off loopback (SPEC section 6)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    auth_token: str | None = None
+
+
 class Settings(Section):
     """The whole configuration; ``config_dir`` is where relative paths start."""
 
@@ -155,6 +163,7 @@ class Settings(Section):
     dedup: DedupSettings = DedupSettings()
     relevance: RelevanceSettings = RelevanceSettings()
     log: LogSettings = LogSettings()
+    web: WebSettings = WebSettings()
 
     def path(self, value: str) -> Path:
         """A path from the config, resolved against the config file's folder."""
