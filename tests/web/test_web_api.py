@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Served, Site
+from web_support import Served, Site
 
 from monitor.store import Store
 

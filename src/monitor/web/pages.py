@@ -61,12 +61,17 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     response = TEMPLATES.TemplateResponse(
         request,
         name,
-        {"csrf": token, "auth": request.app.state.settings.web.auth_token is not None, **context},
+        {"csrf": token, "auth": _logged_in_with_token(request), **context},
         status_code=status,
     )
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax")
     return response
+
+
+def _logged_in_with_token(request: Request) -> bool:
+    token = request.app.state.settings.web.auth_token
+    return token is not None and session_ok(request, token)
 
 
 def _params(request: Request) -> dict[str, str]:

@@ -32,7 +32,7 @@ CSP = (
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # outlets see no referrer; our POSTs keep an Origin
     "X-Frame-Options": "DENY",
 }
 
