@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.feed_admin import FeedAddError, check_http_url, discover_feed
@@ -98,6 +98,9 @@ class FeedChanges(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
+FeedId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ItemId = Annotated[str, Path(min_length=1, max_length=128)]
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     c: {"model": ErrorBody} for c in (400, 401, 404, 409, 422, 503)
 }
@@ -121,7 +124,7 @@ class FilterParams(BaseModel):
 
     relevant: bool | None = None
     tag: str | None = None
-    feed: int | None = None
+    feed: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     language: str | None = None
     place: str | None = None
     group: str | None = None
@@ -158,7 +161,7 @@ def list_items(
 
 
 @router.get("/items/{item_id}", response_model=ItemDetail)
-def get_item(request: Request, item_id: str) -> dict[str, Any]:
+def get_item(request: Request, item_id: ItemId) -> dict[str, Any]:
     """The item record with its duplicates and its story."""
     store = _store(request)
     item = store.item(item_id)
@@ -177,7 +180,7 @@ def get_item(request: Request, item_id: str) -> dict[str, Any]:
 
 
 @router.post("/items/{item_id}/triage", response_model=TriageBody)
-def post_triage(request: Request, item_id: str, changes: TriageChanges) -> dict[str, Any]:
+def post_triage(request: Request, item_id: ItemId, changes: TriageChanges) -> dict[str, Any]:
     """Apply any of read, starred, dismissed, label, note; answers the new triage."""
     result = _store(request).set_triage(
         item_id, changes.model_dump(exclude_unset=True), datetime.now(UTC)
@@ -235,7 +238,7 @@ def add_feed(request: Request, body: NewFeed) -> FeedRecord:
 
 
 @router.patch("/feeds/{feed_id}", response_model=FeedRecord)
-def patch_feed(request: Request, feed_id: int, body: FeedChanges) -> FeedRecord:
+def patch_feed(request: Request, feed_id: FeedId, body: FeedChanges) -> FeedRecord:
     """Enable, disable (remembered across ``init``) or rename a feed."""
     store = _store(request)
     if not store.update_feed(feed_id, enabled=body.enabled, name=body.name):
@@ -244,7 +247,7 @@ def patch_feed(request: Request, feed_id: int, body: FeedChanges) -> FeedRecord:
 
 
 @router.delete("/feeds/{feed_id}", status_code=204, response_class=Response)
-def delete_feed(request: Request, feed_id: int) -> Response:
+def delete_feed(request: Request, feed_id: FeedId) -> Response:
     """Remove a feed added here; a feed from the configured lists is disabled instead."""
     if _store(request).remove_feed(feed_id) == "missing":
         raise HTTPException(404, f"no feed {feed_id}")

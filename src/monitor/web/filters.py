@@ -36,9 +36,12 @@ def parse_cursor(name: str, value: str | None) -> int | None:
     if value is None or value == "":
         return None
     try:
-        return decode_cursor(value)
+        seq = decode_cursor(value)
     except ValueError as exc:
         raise BadParameter(f"{name}: {exc}") from None
+    if seq >= 2**63:
+        raise BadParameter(f"{name}: not a cursor: {value!r}")
+    return seq
 
 
 def parse_triage(value: str | None) -> TriageFilter | None:
