@@ -272,7 +272,7 @@ class WorkbenchQueries:
     def tags_in_use(self) -> list[str]:
         """Tags of relevant items (for the filter menus), most used first."""
         counts: Counter[str] = Counter()
-        query = select(items.c.tags).where(items.c.relevant.is_(True)).limit(5000)
+        query = select(items.c.tags).where(items.c.relevant.is_(True)).limit(1000)
         with translate_errors("reading tags"), self.engine.connect() as conn:
             for (tags,) in conn.execute(query.order_by(items.c.seq.desc())):
                 counts.update(tags or ())

@@ -32,6 +32,9 @@ def upgrade() -> None:
             sa.Column("origin", sa.String(length=8), nullable=False, server_default="config")
         )
         batch_op.add_column(sa.Column("user_enabled", sa.Boolean(), nullable=True))
+    # Duplicates of an item (item page, a story's syndicated copies) are looked up by it.
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.create_index("ix_items_duplicate_id", ["duplicate_id"], unique=False)
     conn = op.get_bind()
     search.create_index(conn)
     _backfill(conn)
@@ -53,6 +56,8 @@ def _backfill(conn: sa.engine.Connection) -> None:
 
 def downgrade() -> None:
     search.drop_index(op.get_bind())
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_duplicate_id")
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.drop_column("user_enabled")
         batch_op.drop_column("origin")
