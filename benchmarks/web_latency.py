@@ -38,12 +38,12 @@ from monitor.types import DuplicateRef, Entities, Evidence, FeedConfig, NewItem,
 from monitor.web import create_app
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
-EN = (
+EN = (  # noqa: SIM905
     "security forces operation militants border district police attack province officials "
     "government talks ceasefire refugees trade crossing market school election court army "
     "minister statement killed injured checkpoint convoy village mountain river province"
 ).split()
-UR = "سیکیورٹی فورسز کارروائی دہشت گرد سرحد پولیس حملہ حکومت مذاکرات بازار".split()
+UR = "سیکیورٹی فورسز کارروائی دہشت گرد سرحد پولیس حملہ حکومت مذاکرات بازار".split()  # noqa: SIM905
 PLACES = ["Bannu", "Khyber", "Kurram", "Chaman", "Torkham", "Bajaur", "Quetta", "Peshawar"]
 TAGS = ["ttp", "border-clash", "militant-attack", "diplomacy", "refugees", "security-operation"]
 RARE = "zarghunkot"  # in about one item in 2,000
