@@ -233,3 +233,20 @@ def test_page_post_without_csrf_is_refused(api: httpx.Client) -> None:
     r = api.post(f"/items/{item['id']}/triage", data={"action": "star"})
     assert r.status_code == 403
     assert api.get(f"/api/v1/items/{item['id']}").json()["triage"]["starred"] is True
+
+
+def test_login_redirect_stays_on_site(serve: Callable[..., Served]) -> None:
+    base = serve(token="tok").base
+    with httpx.Client(base_url=base) as client:
+        form = client.get("/login", params={"next": "/\\evil.example/x"})
+        assert 'name="next" value="/"' in form.text
+        csrf = client.cookies["monitor_csrf"]
+        r = client.post(
+            "/login",
+            data={"token": "tok", "next": "//evil.example/", "csrf": csrf},
+            headers={"Origin": base},
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert client.get("/api/v1/items").status_code == 401  # a session is not a bearer token

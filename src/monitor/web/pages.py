@@ -178,8 +178,13 @@ def triage_form(
 
 
 def _same_site(url: str, fallback: str) -> str:
+    """Path and query of ``url`` only, so a redirect never leaves this site
+    (``//host`` and ``/\\host`` are other sites to a browser)."""
     parts = urlsplit(url)
-    return (parts.path or fallback) + (f"?{parts.query}" if parts.query else "")
+    path = parts.path
+    if not path.startswith("/") or path.startswith(("//", "/\\")):
+        return fallback
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 @router.get("/feeds", dependencies=logged_in)
