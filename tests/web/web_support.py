@@ -68,7 +68,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             ("Border Times", urls["atom"]),
             ("Sarhad News", server.base + "/ur/rss.xml"),
         ]
-        config = write_config(folder / "config", feeds)
+        # Generous limits: a loaded machine must not turn a page fetch into a feed fallback.
+        config = write_config(
+            folder / "config", feeds, fetch={"timeout_s": 60}, extract={"timeout_s": 120}
+        )
         assert main(["--config", str(config), "init"]) == 0
         assert main(["--config", str(config), "poll"]) == 0
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from monitor.types import FeedState, StoredItem
 TriageFilter = Literal["unread", "starred", "dismissed", "labelled"]
 TRIAGE_FILTERS: tuple[TriageFilter, ...] = ("unread", "starred", "dismissed", "labelled")
 _SCAN_BATCH = 400
+_SEARCH_WINDOW = 2000  # matching seqs read per step of a search (see matching_window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,9 @@ class WorkbenchQueries:
         """Items matching ``f`` in cursor order (``after``) or newest first (``before``)."""
         from monitor.store.store import _item_select, _stored_item
 
+        parsed = search.parse_query(f.q) if f.q else None
+        if parsed is not None and not parsed.empty:
+            return self._search_items(f, parsed, after, before, newest_first, limit)
         cond = self._conditions(f)
         if after is not None:
             cond.append(items.c.seq > after)
@@ -116,6 +120,44 @@ class WorkbenchQueries:
         query = _item_select().where(*cond).order_by(order).limit(limit)
         with translate_errors("searching items"), self.engine.connect() as conn:
             return [_stored_item(r) for r in conn.execute(query)]
+
+    def _search_items(
+        self,
+        f: ItemFilter,
+        parsed: search.SearchQuery,
+        above: int | None,
+        below: int | None,
+        newest_first: bool,
+        limit: int,
+    ) -> list[StoredItem]:
+        """Matches of ``parsed`` a window at a time, filtered, until the page is full."""
+        from monitor.store.store import _item_select, _stored_item
+
+        cond = self._conditions(replace(f, q=None))
+        order = items.c.seq.desc() if newest_first else items.c.seq
+        window = max(4 * limit, _SEARCH_WINDOW)
+        found: list[StoredItem] = []
+        with translate_errors("searching items"), self.engine.connect() as conn:
+            while len(found) < limit:
+                seqs = search.matching_window(
+                    conn, parsed, above=above, below=below, newest_first=newest_first, size=window
+                )
+                if not seqs:
+                    break
+                query = (
+                    _item_select()
+                    .where(*cond, items.c.seq.in_(seqs))
+                    .order_by(order)
+                    .limit(limit - len(found))
+                )
+                found += [_stored_item(r) for r in conn.execute(query)]
+                if len(seqs) < window:
+                    break
+                if newest_first:
+                    below = seqs[-1]
+                else:
+                    above = seqs[-1]
+        return found
 
     def duplicates_of(self, item_id: str) -> list[StoredItem]:
         """The stored duplicates of an item, most similar first."""
@@ -268,15 +310,6 @@ class WorkbenchQueries:
                 if stored_at >= week:
                     place_counts.update(set((entities or {}).get("places", ())))
         return Overview(day_list, dict(per_tag), place_counts.most_common(places))
-
-    def tags_in_use(self) -> list[str]:
-        """Tags of relevant items (for the filter menus), most used first."""
-        counts: Counter[str] = Counter()
-        query = select(items.c.tags).where(items.c.relevant.is_(True)).limit(1000)
-        with translate_errors("reading tags"), self.engine.connect() as conn:
-            for (tags,) in conn.execute(query.order_by(items.c.seq.desc())):
-                counts.update(tags or ())
-        return [t for t, _ in counts.most_common()]
 
     # -- feeds ----------------------------------------------------------------
 

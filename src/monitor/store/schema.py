@@ -123,6 +123,7 @@ items = Table(
     Index("ix_items_stored_at", "stored_at"),
     Index("ix_items_feed_id", "feed_id"),
     Index("ix_items_duplicate_id", "duplicate_id"),
+    Index("ix_items_relevant", "relevant", "duplicate_kind"),
 )
 
 # Entry ids are only unique within a feed (many feeds reuse "1", "2", …).

@@ -97,6 +97,39 @@ def index_item(conn: Connection, seq: int, title: str, body: str) -> None:
 
 def matching_seqs(dialect: str, query: SearchQuery) -> tuple[Any, dict[str, Any]]:
     """A ``SELECT seq`` of the items matching ``query`` and its bound parameters."""
+    sql, params = _match(dialect, query)
+    return text(sql), params
+
+
+def matching_window(
+    conn: Connection,
+    query: SearchQuery,
+    *,
+    above: int | None,
+    below: int | None,
+    newest_first: bool,
+    size: int,
+) -> list[int]:
+    """Up to ``size`` matching seqs next to a cursor, in page order.
+
+    A common word matches most of the table; reading its matches a window at a
+    time in seq order (FTS5 walks its rowids in order) keeps a page's cost
+    bounded instead of materialising every match first.
+    """
+    sql, params = _match(conn.dialect.name, query)
+    key = "seq" if conn.dialect.name == "postgresql" else "rowid"
+    if above is not None:
+        sql += f" AND {key} > :above"
+        params["above"] = above
+    if below is not None:
+        sql += f" AND {key} < :below"
+        params["below"] = below
+    sql += f" ORDER BY {key} {'DESC' if newest_first else 'ASC'} LIMIT :size"
+    params["size"] = size
+    return [int(r[0]) for r in conn.execute(text(sql), params)]
+
+
+def _match(dialect: str, query: SearchQuery) -> tuple[str, dict[str, Any]]:
     if dialect == "postgresql":
         parts, params = [], {}
         for i, phrase in enumerate(query.phrases):
@@ -104,9 +137,9 @@ def matching_seqs(dialect: str, query: SearchQuery) -> tuple[Any, dict[str, Any]
             params[f"q{i}"] = " <-> ".join(lexemes)
             parts.append(f"to_tsquery('simple', :q{i})")
         cond = " && ".join(parts)
-        return text(f"SELECT seq FROM item_search WHERE document @@ ({cond})"), params
+        return f"SELECT seq FROM item_search WHERE document @@ ({cond})", params
     expr = " AND ".join(_fts5_phrase(p) for p in query.phrases)
-    return text("SELECT rowid FROM item_search WHERE item_search MATCH :m"), {"m": expr}
+    return "SELECT rowid FROM item_search WHERE item_search MATCH :m", {"m": expr}
 
 
 def _fts5_phrase(tokens: tuple[str, ...]) -> str:

@@ -104,7 +104,7 @@ def inbox(request: Request) -> HTMLResponse:
         stories=stories,
         params=params,
         counts=store.unread_counts(),
-        tags=store.tags_in_use()[:20],
+        tags=sorted({t for s in stories for i in s.reports for t in i.relevance.tags}),
         next_url=_next_url(params, "before", stories[-1].newest_seq) if more else None,
     )
 

@@ -35,6 +35,9 @@ def upgrade() -> None:
     # Duplicates of an item (item page, a story's syndicated copies) are looked up by it.
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index("ix_items_duplicate_id", ["duplicate_id"], unique=False)
+        # The inbox, unread counts and relevant-only listings: SQLite stores `relevant`
+        # after the long text (in overflow pages), so scanning it without an index is slow.
+        batch_op.create_index("ix_items_relevant", ["relevant", "duplicate_kind"], unique=False)
     conn = op.get_bind()
     search.create_index(conn)
     _backfill(conn)
@@ -58,6 +61,7 @@ def downgrade() -> None:
     search.drop_index(op.get_bind())
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_duplicate_id")
+        batch_op.drop_index("ix_items_relevant")
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.drop_column("user_enabled")
         batch_op.drop_column("origin")
