@@ -24,6 +24,8 @@ FLAGS = [
     "--no-first-run",
 ]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+# MONITOR_SCREENSHOTS=1 .venv/bin/pytest tests/web/test_web_browser.py  refreshes docs/*.png
+SCREENSHOTS = os.environ.get("MONITOR_SCREENSHOTS") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,8 @@ def test_inbox_lists_relevant_stories_with_outlet_counts(page: Page, app_url: st
     expect(story.locator("ol.reports li")).to_have_count(2)  # the report and its wire copy
     expect(page.locator("article.story", has_text="wickets")).to_have_count(0)
     expect(page.locator("#unread-count")).not_to_have_text("0")
-    page.screenshot(path=str(DOCS / "screenshot-inbox.png"), full_page=True)
+    if SCREENSHOTS:
+        page.screenshot(path=str(DOCS / "screenshot-inbox.png"), full_page=True)
 
 
 def test_search_by_urdu_word_and_english_phrase(page: Page, app_url: str) -> None:
@@ -97,7 +100,8 @@ def test_item_view_shows_story_and_original_link(page: Page, app_url: str, site:
     href = page.locator("#original").get_attribute("href") or ""
     assert href.startswith("http://127.0.0.1:")
     expect(page.locator("mark").first).to_be_visible()  # evidence highlighted
-    page.screenshot(path=str(DOCS / "screenshot-item.png"), full_page=True)
+    if SCREENSHOTS:
+        page.screenshot(path=str(DOCS / "screenshot-item.png"), full_page=True)
 
 
 def test_star_dismiss_label_survive_reload(page: Page, app_url: str, site: Site) -> None:
