@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from monitor import __version__
+from monitor import __version__, cli_web
 from monitor.cli_relevance import register as register_relevance
 from monitor.exceptions import MonitorError, StoreError
 from monitor.logs import configure_logging
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         "A table on a terminal, plain columns when piped.",
     )
     flist.add_argument("--json", action="store_true", help="one JSON object per feed and line")
+    cli_web.add_commands(sub, feeds_sub)
     export = _command(sub, "export", "stored items as JSON Lines")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     export.add_argument(
@@ -274,6 +275,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.service import open_store
 
+    if args.feeds_command != "list":
+        return cli_web.cmd_feeds_manage(settings, args)
     store = open_store(settings)
     try:
         states = store.feed_states()
@@ -572,6 +575,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "score": cmd_score,
     "rescore": cmd_rescore,
     "stats": cmd_stats,
+    "serve": cli_web.cmd_serve,
 }
 
 

@@ -397,6 +397,14 @@ class WorkerSettings(Section):
         return value
 
 
+class WebSettings(Section):
+    """``monitor serve``: where to listen; a token is required off loopback (SPEC section 6)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    auth_token: str | None = None
+
+
 class Settings(Section):
     """The whole configuration; ``config_dir`` is where relative paths start.
 
@@ -418,6 +426,7 @@ class Settings(Section):
     webhook_delivery: WebhookDeliverySettings = WebhookDeliverySettings()
     email: EmailSettings | None = None
     worker: WorkerSettings = WorkerSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _seeds_are_not_the_config(self) -> Settings:

@@ -37,7 +37,7 @@ def _polled(
     inst = make_instance(
         [("Frontier Daily", urls["rss"]), ("Border Times", urls["atom"])],
         email_toml(sink.port, **email),
-        schedule={"tick": 0.3},
+        schedule={"tick": 1},
     )
     assert inst.run("init")[0] == 0
     assert inst.run("poll")[0] == 0

@@ -48,7 +48,7 @@ def test_the_daemon_exposes_its_metrics_and_readiness(
 ) -> None:
     urls = serve_site(server)
     inst = make_instance(
-        [("Frontier Daily", urls["rss"]), ("Border Times", urls["atom"])], schedule={"tick": 0.5}
+        [("Frontier Daily", urls["rss"]), ("Border Times", urls["atom"])], schedule={"tick": 1}
     )
     assert inst.run("init")[0] == 0
     port = _free_port()

@@ -333,7 +333,7 @@ def test_the_daemon_delivers_what_it_stores(
         [("Frontier Daily", urls["rss"]), ("Border Times", urls["atom"])],
         webhook_toml(receiver.url, events=["item.new"]),
         webhook_delivery={**FAST, "tick": 0.2},
-        schedule={"tick": 0.5},
+        schedule={"tick": 1},
     )
     assert inst.run("init")[0] == 0
     code, _, err = inst.run("run", "--max-ticks", "4")

@@ -76,6 +76,9 @@ feeds = Table(
     Column("entry_keys", JSON),
     Column("missed_at", UtcDateTime),
     Column("missed_count", Integer, nullable=False, default=0),
+    # "config" (from the feed lists) or "user" (workbench / `feeds add`: init leaves it alone)
+    Column("origin", String(8), nullable=False, default="config", server_default="config"),
+    Column("user_enabled", Boolean),  # the analyst's enable/disable, wins over the feed list
     Index("ix_feeds_next_fetch_at", "next_fetch_at"),
 )
 
@@ -129,6 +132,8 @@ items = Table(
     Index("ix_items_stored_at", "stored_at"),
     Index("ix_items_feed_id", "feed_id"),
     Index("ix_items_updated_seq", "updated_seq"),
+    Index("ix_items_duplicate_id", "duplicate_id"),
+    Index("ix_items_relevant", "relevant", "duplicate_kind"),
 )
 
 # Entry ids are only unique within a feed (many feeds reuse "1", "2", …).
@@ -169,6 +174,8 @@ label_imports = Table(
     Column("source", Text),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+# The full-text index ``item_search`` (FTS5 / tsvector) is engine-specific and
+# described in ``monitor.store.search``, the only code that reads or writes it.
 
 digests = Table(
     "digests",

@@ -22,9 +22,10 @@ from sqlalchemy.exc import IntegrityError
 
 from monitor.dedup import TextFingerprint
 from monitor.exceptions import StoreError
-from monitor.store import feed_ops, fingerprints
+from monitor.store import feed_ops, fingerprints, search
 from monitor.store.engine import make_engine, sqlite_file_identity, sqlite_path, translate_errors
 from monitor.store.events import ItemEvents
+from monitor.store.queries import WorkbenchQueries
 from monitor.store.schema import digests, entry_ids, feeds, items, seeds, triage
 from monitor.types import (
     LABELS,
@@ -47,8 +48,9 @@ DEDUP_LOCK_KEY = 0x6D6F6E69  # PostgreSQL advisory lock serialising check-and-st
 CHANGE_LOCK_KEY = 0x6D6F6E63  # serialises change cursors of re-scored items ("monc")
 
 
-class Store:
-    """Domain operations over one database (SQLite or PostgreSQL)."""
+class Store(WorkbenchQueries):
+    """Domain operations over one database (SQLite or PostgreSQL); the workbench's
+    queries (search, stories, feed management) are in ``WorkbenchQueries``."""
 
     def __init__(self, url: str, *, busy_timeout_s: float = 30.0, create: bool = True) -> None:
         """``create=False``: an SQLite file that does not exist is an error, never created."""
@@ -90,21 +92,35 @@ class Store:
     # -- feeds ----------------------------------------------------------------
 
     def sync_feeds(self, configured: Sequence[FeedConfig], now: datetime) -> None:
-        """Make the feeds table match the configuration; feeds no longer listed are disabled."""
+        """Make the feeds table match the configuration; feeds no longer listed are disabled.
+
+        Feeds the analyst added (``origin = 'user'``) are left alone, and an analyst's
+        enable/disable of a configured feed (``user_enabled``) wins over the list.
+        """
         wanted = {f.url: f for f in configured}
         with translate_errors("updating the feed list"), self._write() as conn, conn.begin():
             existing = {
                 r.url: r
                 for r in conn.execute(
-                    select(feeds.c.id, feeds.c.url, feeds.c.interval_s, feeds.c.next_fetch_at)
+                    select(
+                        feeds.c.id,
+                        feeds.c.url,
+                        feeds.c.interval_s,
+                        feeds.c.next_fetch_at,
+                        feeds.c.origin,
+                        feeds.c.user_enabled,
+                    )
                 )
             }
             for url, cfg in wanted.items():
+                old = existing.get(url)
+                chosen = old.user_enabled if old is not None else None
                 values: dict[str, Any] = {
                     "name": cfg.name,
                     "language": cfg.language,
-                    "enabled": cfg.enabled,
+                    "enabled": cfg.enabled if chosen is None else chosen,
                     "interval_s": cfg.interval_s,
+                    "origin": "config",
                 }
                 if url in existing:
                     old = existing[url]
@@ -126,7 +142,7 @@ class Store:
                             **values,
                         )
                     )
-            gone = [r.id for u, r in existing.items() if u not in wanted]
+            gone = [r.id for u, r in existing.items() if u not in wanted and r.origin != "user"]
             if gone:
                 conn.execute(update(feeds).where(feeds.c.id.in_(gone)).values(enabled=False))
 
@@ -479,7 +495,9 @@ class ItemWriter:
         """Insert the item, its entry id and fingerprint; False if it is already stored."""
         try:
             with self._conn.begin_nested():
-                self._conn.execute(items.insert().values(_item_row(item)))
+                result = self._conn.execute(items.insert().values(_item_row(item)))
+                seq = int(result.inserted_primary_key[0])  # type: ignore[index]
+                search.index_item(self._conn, seq, item.title, item.text)
                 if item.entry_id and item.feed_id is not None:
                     _remember_entry_id(self._conn, item.feed_id, item.entry_id, item.id)
                 fingerprints.write_fingerprint(self._conn, "item", item.id, fingerprint)

@@ -1,7 +1,7 @@
 """webhook endpoints and their delivery outbox; email digest sends; host politeness
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 ``webhook_deliveries`` is an outbox: a row is written in the same
 transaction as the item (or the triage change) it announces, so a crash can
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
