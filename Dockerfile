@@ -34,4 +34,8 @@ RUN useradd --system --home /app monitor && mkdir -p /data /config && chown moni
 USER monitor
 VOLUME ["/data"]
 ENTRYPOINT ["tini", "--", "monitor-entrypoint"]
-CMD ["run"]
+# The daemon serves its probes on loopback inside the container; the health check asks
+# /healthz there. (A container given another command, e.g. `poll`, exits instead.)
+CMD ["run", "--metrics-port", "9100"]
+HEALTHCHECK --interval=60s --timeout=5s --start-period=120s --retries=3 \
+    CMD python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9100/healthz', timeout=4)"
